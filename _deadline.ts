@@ -1,0 +1,68 @@
+// Copyright the socketkit authors. MIT license.
+// Private: racing a runtime operation that cannot be cancelled against an
+// AbortSignal and a timer, leaving the operation running.
+
+/**
+ * Resolves or rejects like `promise`, unless `signal` aborts first (rejects
+ * with `signal.reason`) or `ms` milliseconds pass first (rejects with
+ * `onTimeout()`). `promise` itself is left running; the caller must make sure
+ * its eventual rejection is handled.
+ */
+export function deadline<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  ms: number | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal === undefined && (ms === undefined || ms === Infinity)) {
+    return promise;
+  }
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(signal!.reason);
+    };
+    if (ms !== undefined && ms !== Infinity) {
+      timer = setTimeout(() => {
+        cleanup();
+        reject(onTimeout());
+      }, ms);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then((value) => {
+      cleanup();
+      resolve(value);
+    }, (error) => {
+      cleanup();
+      reject(error);
+    });
+  });
+}
+
+/** Throws a `RangeError` unless `ms` is a non-negative number of milliseconds or undefined. */
+export function checkTimeout(ms: number | undefined, name: string): void {
+  if (ms !== undefined && !(ms >= 0)) {
+    throw new RangeError(
+      `${name} must be a non-negative number of milliseconds, got ${ms}`,
+    );
+  }
+}
+
+/** Whether the runtime has the unstable net APIs (`--unstable-net`). */
+export function hasUnstableNet(): boolean {
+  // deno-lint-ignore no-explicit-any
+  return typeof (Deno as any).listenDatagram === "function";
+}
+
+/** The error to throw when an API needs `--unstable-net` and it is off. */
+export function unstableNetError(what: string): Error {
+  return new Deno.errors.NotSupported(
+    `${what} requires the --unstable-net flag: run deno with --unstable-net or add "unstable": ["net"] to deno.json`,
+  );
+}

@@ -1,0 +1,1367 @@
+// Copyright the socketkit authors. MIT license.
+/**
+ * Established connections and the calls that make them: {@linkcode connect},
+ * {@linkcode listen} and {@linkcode listenDatagram}, returning a
+ * {@linkcode TCPConnection}, a {@linkcode Listener} and a
+ * {@linkcode UDPConnection}.
+ *
+ * @module
+ */
+
+import { type Addr, formatAddr, parseAddr } from "./address.ts";
+import { BufferFullError } from "./errors.ts";
+import {
+  checkTimeout,
+  deadline,
+  hasUnstableNet,
+  unstableNetError,
+} from "./_deadline.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Size of a connection's read buffer when it is first needed, in bytes. */
+const INITIAL_BUFFER = 16 * 1024;
+/** Default cap of `readUntil` and `readLine`, in bytes (as Python asyncio). */
+const DEFAULT_LINE_LIMIT = 64 * 1024;
+/** Default cap of `readAll`, in bytes. */
+const DEFAULT_READ_ALL_LIMIT = 64 * 1024 * 1024;
+
+/** Options for one read or write call. */
+export interface ReadOptions {
+  /**
+   * Aborts the call: it rejects with `signal.reason`. An aborted read leaves
+   * the connection usable (the bytes that arrive later go to the next read);
+   * an aborted write closes the connection, since part of it may have been
+   * sent.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options for a bounded read (`readUntil`, `readLine`, `readAll`). */
+export interface BoundedReadOptions extends ReadOptions {
+  /**
+   * The most bytes the read may gather, terminator included. Past it the call
+   * throws {@linkcode BufferFullError} carrying the bytes read so far.
+   *
+   * @default {65536} for `readUntil` and `readLine`, 64 MiB for `readAll`
+   */
+  maxBytes?: number;
+}
+
+/** Per-connection timeouts, in milliseconds, like Go's `SetReadDeadline`. */
+export interface TimeoutOptions {
+  /**
+   * How long one read may wait for bytes, in milliseconds. A read that waits
+   * longer rejects with `Deno.errors.TimedOut` and the connection stays
+   * usable: bytes that arrive later go to the next read.
+   *
+   * @default {undefined} (no limit)
+   */
+  readTimeout?: number;
+  /**
+   * How long one write may take, in milliseconds. A write that takes longer
+   * rejects with `Deno.errors.TimedOut` and closes the connection, since part
+   * of the data may have been sent.
+   *
+   * @default {undefined} (no limit)
+   */
+  writeTimeout?: number;
+}
+
+/**
+ * An established stream connection (TCP or unix socket) with buffered reads,
+ * full writes, half-close, timeouts and web streams.
+ *
+ * All read methods share one internal buffer, so they can be mixed freely:
+ * `readLine()` then `readExactly(n)` then `read(buffer)` see the bytes in
+ * order. Reads must not be issued concurrently with each other; writes may
+ * be, and go out in call order.
+ *
+ * Requires `--allow-net` (and `--allow-read`/`--allow-write` for unix
+ * sockets) to create; see {@linkcode connect} and {@linkcode listen}.
+ *
+ * @example Talking a line protocol
+ * ```ts ignore
+ * import { connect } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using conn = await connect("127.0.0.1:8080", { readTimeout: 5_000 });
+ * await conn.write("PING\r\n");
+ * assert.equal(await conn.readLine(), "PONG");
+ * ```
+ */
+export class TCPConnection
+  implements AsyncIterable<Uint8Array>, AsyncDisposable, Disposable {
+  #conn: Deno.Conn;
+  #localAddr: Addr;
+  #remoteAddr: Addr;
+  #buf: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+  /** A socket read under way into the buffer; resolves when it has landed. */
+  #filling: Promise<void> | null = null;
+  #eof = false;
+  #readError: unknown = null;
+  #writing: Promise<void> | null = null;
+  #closed = false;
+  #bytesRead = 0;
+  #bytesWritten = 0;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /** Read timeout in milliseconds, or `undefined` for none. Settable. */
+  readTimeout: number | undefined;
+  /** Write timeout in milliseconds, or `undefined` for none. Settable. */
+  writeTimeout: number | undefined;
+
+  /**
+   * Wraps a runtime connection. Usually made by {@linkcode connect} or
+   * {@linkcode Listener.accept}.
+   *
+   * @param conn A connection from `Deno.connect` or `Deno.Listener.accept`.
+   * @param options Read and write timeouts in milliseconds.
+   * @throws {RangeError} When a timeout is negative or not a number.
+   */
+  constructor(conn: Deno.Conn, options: TimeoutOptions = {}) {
+    checkTimeout(options.readTimeout, "readTimeout");
+    checkTimeout(options.writeTimeout, "writeTimeout");
+    this.#conn = conn;
+    this.#localAddr = conn.localAddr as Addr;
+    this.#remoteAddr = conn.remoteAddr as Addr;
+    this.readTimeout = options.readTimeout;
+    this.writeTimeout = options.writeTimeout;
+  }
+
+  /** The local address: `Deno.NetAddr` for TCP, `Deno.UnixAddr` for unix sockets. */
+  get localAddr(): Addr {
+    return this.#localAddr;
+  }
+
+  /** The peer's address: `Deno.NetAddr` for TCP, `Deno.UnixAddr` for unix sockets. */
+  get remoteAddr(): Addr {
+    return this.#remoteAddr;
+  }
+
+  /** Bytes received from the socket so far (buffered or delivered). */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Bytes handed to the socket so far. */
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  /** Whether {@linkcode TCPConnection.close} has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** How many bytes are buffered: received but not yet read by the caller. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  #closedError(): Error {
+    return new Deno.errors.BadResource(
+      `Connection to ${formatAddr(this.#remoteAddr)} is closed`,
+    );
+  }
+
+  #timedOut = (): Error =>
+    new Deno.errors.TimedOut(
+      `Read from ${
+        formatAddr(this.#remoteAddr)
+      } timed out after ${this.readTimeout} ms`,
+    );
+
+  /** Makes room for at least `min` more bytes after `#end`. No read may be under way. */
+  #reserve(min: number): void {
+    const used = this.#end - this.#start;
+    if (used === 0) {
+      this.#start = this.#end = 0;
+    }
+    if (this.#buf.length - this.#end >= min) return;
+    if (used + min <= this.#buf.length && this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+    } else {
+      let size = Math.max(this.#buf.length * 2, INITIAL_BUFFER);
+      while (size < used + min) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = next;
+    }
+    this.#start = 0;
+    this.#end = used;
+  }
+
+  /** Starts (or joins) one socket read into the buffer. Never rejects. */
+  #fill(min = 1): Promise<void> {
+    if (this.#filling) return this.#filling;
+    this.#reserve(Math.max(min, 4096));
+    const target = this.#buf;
+    const offset = this.#end;
+    this.#filling = this.#conn.read(target.subarray(offset)).then((n) => {
+      this.#filling = null;
+      if (n === null) {
+        this.#eof = true;
+        return;
+      }
+      this.#bytesRead += n;
+      if (target === this.#buf && offset === this.#end) {
+        this.#end += n;
+      } else {
+        // The buffer was replaced (by unread) while the read was under way.
+        const landed = target.subarray(offset, offset + n);
+        const used = this.#end - this.#start;
+        const next = new Uint8Array(Math.max(this.#buf.length, used + n));
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        next.set(landed, used);
+        this.#buf = next;
+        this.#start = 0;
+        this.#end = used + n;
+      }
+    }, (error) => {
+      this.#filling = null;
+      this.#readError = error;
+    });
+    return this.#filling;
+  }
+
+  /**
+   * Waits for more bytes in the buffer. Resolves `false` at EOF. Rejects on
+   * timeout, abort, close or a socket error.
+   */
+  async #more(signal: AbortSignal | undefined, min = 1): Promise<boolean> {
+    if (this.#closed) throw this.#closedError();
+    if (this.#readError !== null) throw this.#readError;
+    if (this.#eof) return false;
+    await deadline(this.#fill(min), signal, this.readTimeout, this.#timedOut);
+    if (this.#closed) throw this.#closedError();
+    if (this.#readError !== null) throw this.#readError;
+    return !this.#eof;
+  }
+
+  /**
+   * Reads up to `buffer.length` bytes into `buffer`, like `Deno.Conn.read`.
+   *
+   * @param buffer Where to put the bytes.
+   * @param options A signal to abort the read.
+   * @returns The number of bytes read, or `null` at EOF (the peer shut down
+   *   its side of the stream).
+   * @throws {Deno.errors.TimedOut} When `readTimeout` passes first; the
+   *   connection stays usable.
+   * @throws {Deno.errors.BadResource} When the connection is closed.
+   */
+  async read(
+    buffer: Uint8Array,
+    options?: ReadOptions,
+  ): Promise<number | null> {
+    if (this.#end === this.#start) {
+      if (buffer.length === 0) return 0;
+      const signal = options?.signal;
+      if (
+        signal === undefined && this.readTimeout === undefined &&
+        this.#filling === null && !this.#eof && !this.#closed &&
+        this.#readError === null
+      ) {
+        // Fast path: no deadline, so read straight into the caller's buffer.
+        let n: number | null;
+        try {
+          n = await this.#conn.read(buffer);
+        } catch (error) {
+          if (this.#closed) throw this.#closedError();
+          throw error;
+        }
+        if (n === null) this.#eof = true;
+        else this.#bytesRead += n;
+        return n;
+      }
+      if (!await this.#more(signal)) return null;
+    }
+    const n = Math.min(buffer.length, this.#end - this.#start);
+    buffer.set(this.#buf.subarray(this.#start, this.#start + n));
+    this.#start += n;
+    return n;
+  }
+
+  /**
+   * Returns the next bytes available: what is buffered, or else the result
+   * of one socket read. The array is new and belongs to the caller, which
+   * makes this the cheap way to feed a sans-I/O decoder.
+   *
+   * @param options A signal to abort the read.
+   * @returns A non-empty `Uint8Array`, or `null` at EOF.
+   * @throws {Deno.errors.TimedOut} When `readTimeout` passes first; the
+   *   connection stays usable.
+   * @throws {Deno.errors.BadResource} When the connection is closed.
+   */
+  async readChunk(options?: ReadOptions): Promise<Uint8Array | null> {
+    if (this.#end === this.#start && !await this.#more(options?.signal)) {
+      return null;
+    }
+    const chunk = this.#buf.slice(this.#start, this.#end);
+    this.#start = this.#end;
+    return chunk;
+  }
+
+  /**
+   * Puts `bytes` back in front of the buffered input, so the next read returns
+   * them first: for bytes a decoder read past the end of its message, before
+   * handing the connection on.
+   *
+   * @param bytes The bytes to return to the buffer (copied).
+   */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (bytes.length <= this.#start) {
+      this.#start -= bytes.length;
+      this.#buf.set(bytes, this.#start);
+      return;
+    }
+    const used = this.#end - this.#start;
+    const next = new Uint8Array(
+      Math.max(INITIAL_BUFFER, bytes.length + used),
+    );
+    next.set(bytes);
+    next.set(this.#buf.subarray(this.#start, this.#end), bytes.length);
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = bytes.length + used;
+  }
+
+  /** Ensures `n` bytes are buffered; `false` if EOF came first. */
+  async #ensure(n: number, signal: AbortSignal | undefined): Promise<boolean> {
+    while (this.#end - this.#start < n) {
+      if (!await this.#more(signal, n - (this.#end - this.#start))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #take(n: number): Uint8Array {
+    const bytes = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return bytes;
+  }
+
+  /** An UnexpectedEof that consumes and carries what is buffered. */
+  #unexpectedEof(wanted: number | string): Error {
+    const partial = this.#take(this.#end - this.#start);
+    const what = typeof wanted === "number"
+      ? `after ${partial.length} of ${wanted} bytes`
+      : `after ${partial.length} bytes, ${wanted}`;
+    return Object.assign(
+      new Deno.errors.UnexpectedEof(
+        `Connection from ${formatAddr(this.#remoteAddr)} ended ${what}`,
+      ),
+      { partial },
+    );
+  }
+
+  /**
+   * Reads exactly `n` bytes (Go's `io.ReadFull`, Python's `readexactly`).
+   *
+   * @param n How many bytes, a non-negative integer.
+   * @param options A signal to abort the read.
+   * @returns A new `Uint8Array` of length `n`.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends first; the error's
+   *   `partial` property holds the bytes that did arrive.
+   * @throws {RangeError} When `n` is not a non-negative integer.
+   * @throws {Deno.errors.TimedOut} When `readTimeout` passes first.
+   */
+  async readExactly(n: number, options?: ReadOptions): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(
+        `readExactly() needs a non-negative integer, got ${n}`,
+      );
+    }
+    if (!await this.#ensure(n, options?.signal)) throw this.#unexpectedEof(n);
+    return this.#take(n);
+  }
+
+  /**
+   * Reads up to and including `delimiter` (Python's `readuntil`, Go's
+   * `ReadBytes`).
+   *
+   * @param delimiter The byte sequence that ends the read; a string is UTF-8
+   *   encoded.
+   * @param options `maxBytes` (default 65536 bytes, delimiter included) and a
+   *   signal.
+   * @returns The bytes with the delimiter at the end, or `null` at EOF when
+   *   nothing was buffered.
+   * @throws {BufferFullError} When `maxBytes` bytes arrive without the
+   *   delimiter; they are consumed and carried in `partial`, and the
+   *   connection stays usable.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends after some bytes
+   *   but before the delimiter; `partial` holds them.
+   * @throws {TypeError} When the delimiter is empty.
+   */
+  async readUntil(
+    delimiter: Uint8Array | string,
+    options?: BoundedReadOptions,
+  ): Promise<Uint8Array | null> {
+    const delim = typeof delimiter === "string"
+      ? encoder.encode(delimiter)
+      : delimiter;
+    const end = await this.#scan(delim, options, "Data");
+    if (end === -1) return null;
+    return this.#take(end - this.#start);
+  }
+
+  /**
+   * Finds `delim` in the buffer, reading more as needed. Returns the buffer
+   * index just past it, or -1 at EOF with nothing buffered.
+   */
+  async #scan(
+    delim: Uint8Array,
+    options: BoundedReadOptions | undefined,
+    what: string,
+  ): Promise<number> {
+    if (delim.length === 0) throw new TypeError("Delimiter must not be empty");
+    const max = options?.maxBytes ?? DEFAULT_LINE_LIMIT;
+    const first = delim[0];
+    let scanned = 0; // bytes after #start known not to start the delimiter
+    while (true) {
+      const view = this.#buf.subarray(0, this.#end);
+      let i = view.indexOf(first, this.#start + scanned);
+      while (i !== -1 && i + delim.length <= this.#end) {
+        if (matches(view, i, delim)) {
+          const stop = i + delim.length;
+          if (stop - this.#start > max) break;
+          return stop;
+        }
+        i = view.indexOf(first, i + 1);
+      }
+      const buffered = this.#end - this.#start;
+      if (buffered >= max) {
+        throw new BufferFullError(this.#take(max), max, what);
+      }
+      scanned = i === -1 ? buffered : i - this.#start;
+      if (!await this.#more(options?.signal)) {
+        if (this.#end === this.#start) return -1;
+        throw this.#unexpectedEof(
+          `before the ${what === "Line" ? "end of line" : "delimiter"}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Reads one line and returns it without its terminator (LF or CRLF),
+   * decoded as UTF-8 (Go's `bufio.Reader.ReadLine`, Python's `readline`).
+   * A last line without a terminator is returned as it is.
+   *
+   * @param options `maxBytes` (default 65536 bytes, terminator included) and
+   *   a signal.
+   * @returns The line, or `null` at EOF.
+   * @throws {BufferFullError} When `maxBytes` bytes arrive without LF; they
+   *   are consumed and carried in `partial`, and the connection stays usable
+   *   (the rest of the long line is what the next read returns).
+   * @throws {Deno.errors.TimedOut} When `readTimeout` passes first.
+   */
+  async readLine(options?: BoundedReadOptions): Promise<string | null> {
+    let end: number;
+    try {
+      end = await this.#scan(LF, options, "Line");
+    } catch (error) {
+      if (error instanceof Deno.errors.UnexpectedEof) {
+        return decoder.decode(
+          (error as unknown as { partial: Uint8Array }).partial,
+        );
+      }
+      throw error;
+    }
+    if (end === -1) return null;
+    const start = this.#start;
+    this.#start = end;
+    let stop = end - 1;
+    if (stop > start && this.#buf[stop - 1] === 13) stop--;
+    return decoder.decode(this.#buf.subarray(start, stop));
+  }
+
+  /**
+   * Reads one byte as an unsigned integer.
+   *
+   * @param options A signal to abort the read.
+   * @returns A number from 0 to 255.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends first.
+   */
+  async readUint8(options?: ReadOptions): Promise<number> {
+    if (!await this.#ensure(1, options?.signal)) throw this.#unexpectedEof(1);
+    return this.#buf[this.#start++];
+  }
+
+  /**
+   * Reads a 16-bit unsigned integer in network byte order (big-endian).
+   *
+   * @param options A signal to abort the read.
+   * @returns A number from 0 to 65535.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends first.
+   */
+  async readUint16(options?: ReadOptions): Promise<number> {
+    if (!await this.#ensure(2, options?.signal)) throw this.#unexpectedEof(2);
+    const b = this.#buf, i = this.#start;
+    this.#start += 2;
+    return (b[i] << 8) | b[i + 1];
+  }
+
+  /**
+   * Reads a 32-bit unsigned integer in network byte order (big-endian).
+   *
+   * @param options A signal to abort the read.
+   * @returns A number from 0 to 4294967295.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends first.
+   */
+  async readUint32(options?: ReadOptions): Promise<number> {
+    if (!await this.#ensure(4, options?.signal)) throw this.#unexpectedEof(4);
+    const b = this.#buf, i = this.#start;
+    this.#start += 4;
+    return ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) |
+      b[i + 3]);
+  }
+
+  /**
+   * Reads a 64-bit unsigned integer in network byte order (big-endian).
+   *
+   * @param options A signal to abort the read.
+   * @returns A bigint from 0 to 2^64 - 1.
+   * @throws {Deno.errors.UnexpectedEof} When the stream ends first.
+   */
+  async readBigUint64(options?: ReadOptions): Promise<bigint> {
+    if (!await this.#ensure(8, options?.signal)) throw this.#unexpectedEof(8);
+    const view = new DataView(
+      this.#buf.buffer,
+      this.#buf.byteOffset + this.#start,
+      8,
+    );
+    this.#start += 8;
+    return view.getBigUint64(0);
+  }
+
+  /**
+   * Reads until EOF.
+   *
+   * @param options `maxBytes` (default 64 MiB) and a signal.
+   * @returns Everything the peer sends until it shuts down its side.
+   * @throws {BufferFullError} When more than `maxBytes` bytes arrive; the
+   *   first `maxBytes` are consumed and carried in `partial`.
+   */
+  async readAll(options?: BoundedReadOptions): Promise<Uint8Array> {
+    const max = options?.maxBytes ?? DEFAULT_READ_ALL_LIMIT;
+    while (true) {
+      if (this.#end - this.#start > max) {
+        throw new BufferFullError(this.#take(max), max, "Stream");
+      }
+      if (!await this.#more(options?.signal, 64 * 1024)) break;
+    }
+    return this.#take(this.#end - this.#start);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Writes all of `data`, looping over partial writes, and resolves once the
+   * runtime has taken every byte. Concurrent calls go out in call order.
+   *
+   * @param data Bytes, or a string to send as UTF-8.
+   * @param options A signal to abort the write (which closes the connection).
+   * @returns The number of bytes written: `data`'s length in bytes.
+   * @throws {Deno.errors.TimedOut} When `writeTimeout` passes first; the
+   *   connection is closed.
+   * @throws {Deno.errors.BadResource} When the connection is closed.
+   * @throws {Deno.errors.BrokenPipe} or `ConnectionReset` when the peer is gone.
+   */
+  write(data: Uint8Array | string, options?: ReadOptions): Promise<number> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const previous = this.#writing;
+    const run = previous === null
+      ? this.#writeAll(bytes, options?.signal)
+      : previous.then(() => this.#writeAll(bytes, options?.signal));
+    const settled: Promise<void> = run.then(done, done);
+    const clear = () => {
+      if (this.#writing === settled) this.#writing = null;
+    };
+    this.#writing = settled;
+    settled.then(clear);
+    return run;
+  }
+
+  async #writeAll(
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    if (this.#closed) throw this.#closedError();
+    const timeout = this.writeTimeout;
+    if (signal === undefined && timeout === undefined) {
+      return await this.#writeLoop(bytes);
+    }
+    try {
+      return await deadline(
+        this.#writeLoop(bytes),
+        signal,
+        timeout,
+        () =>
+          new Deno.errors.TimedOut(
+            `Write to ${
+              formatAddr(this.#remoteAddr)
+            } timed out after ${timeout} ms`,
+          ),
+      );
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  async #writeLoop(bytes: Uint8Array): Promise<number> {
+    let written = 0;
+    try {
+      while (written < bytes.length) {
+        const n = await this.#conn.write(
+          written === 0 ? bytes : bytes.subarray(written),
+        );
+        written += n;
+        this.#bytesWritten += n;
+      }
+    } catch (error) {
+      if (this.#closed) throw this.#closedError();
+      throw error;
+    }
+    return written;
+  }
+
+  /**
+   * Half-closes the connection: sends FIN after pending writes, so the peer
+   * reads EOF, while this side can still read (`shutdown(SHUT_WR)`, see
+   * shutdown(2)).
+   *
+   * @throws {Deno.errors.BadResource} When the connection is closed.
+   */
+  async closeWrite(): Promise<void> {
+    if (this.#writing !== null) await this.#writing;
+    if (this.#closed) throw this.#closedError();
+    await this.#conn.closeWrite();
+  }
+
+  /**
+   * Closes both directions and releases the socket. Pending reads and writes
+   * reject with `Deno.errors.BadResource`. Calling it again does nothing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the runtime.
+    }
+  }
+
+  /** Closes the connection: `using conn = ...`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes the connection: `await using conn = ...`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * Enables or disables Nagle's algorithm (`TCP_NODELAY`, see tcp(7)). A no-op
+   * on unix sockets.
+   *
+   * @param noDelay `true` (the default) sends small writes at once.
+   */
+  setNoDelay(noDelay = true): void {
+    if ("setNoDelay" in this.#conn) {
+      (this.#conn as Deno.TcpConn).setNoDelay(noDelay);
+    }
+  }
+
+  /**
+   * Enables or disables TCP keep-alive probes (`SO_KEEPALIVE`, see
+   * socket(7)). A no-op on unix sockets.
+   *
+   * @param keepAlive `true` (the default) turns the probes on.
+   */
+  setKeepAlive(keepAlive = true): void {
+    if ("setKeepAlive" in this.#conn) {
+      (this.#conn as Deno.TcpConn).setKeepAlive(keepAlive);
+    }
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  /**
+   * The incoming bytes as a web stream, starting with what is buffered. It
+   * ends at EOF without closing the connection, and cancelling it leaves
+   * the connection open too (unlike `Deno.Conn.readable`), so half-close
+   * protocols work.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await this.readChunk();
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  /**
+   * A web stream that writes to the connection. Closing it half-closes the
+   * connection (FIN) instead of closing it (unlike `Deno.Conn.writable`), so
+   * the response can still be read.
+   */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        await this.write(chunk);
+      },
+      close: () => this.closeWrite(),
+    });
+    return this.#writable;
+  }
+
+  /** Yields chunks of incoming bytes until EOF, as {@linkcode readChunk}. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    while (true) {
+      const chunk = await this.readChunk();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+}
+
+const LF = new Uint8Array([10]);
+
+function done(): void {}
+
+function matches(buf: Uint8Array, at: number, delim: Uint8Array): boolean {
+  for (let j = 1; j < delim.length; j++) {
+    if (buf[at + j] !== delim[j]) return false;
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------- connect
+
+/** Where and how to connect: a TCP host and port, or a unix socket path. */
+export interface ConnectOptions extends TimeoutOptions {
+  /** Host name or IP address for TCP. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** TCP port. */
+  port?: number;
+  /** `"tcp"` or `"unix"`. @default {"tcp"} */
+  transport?: "tcp" | "unix";
+  /** The socket file, for `transport: "unix"`. */
+  path?: string;
+  /** Aborts the connect step: it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /**
+   * How long the connect step may take, in milliseconds, before it rejects
+   * with `Deno.errors.TimedOut`.
+   *
+   * @default {undefined} (the operating system's limit)
+   */
+  timeout?: number;
+  /** Disables Nagle's algorithm on TCP (`TCP_NODELAY`). @default {true} */
+  noDelay?: boolean;
+}
+
+function resolveAddr(
+  addr: string | Addr | ConnectOptions | ListenOptions,
+): { hostname?: string; port?: number; transport?: string; path?: string } {
+  return typeof addr === "string" ? parseAddr(addr) : addr;
+}
+
+/**
+ * Opens a stream connection (connect(2)) to a TCP host and port or a unix
+ * socket, like `Deno.connect`, with a timeout, an abort signal and clear
+ * errors.
+ *
+ * Requires `--allow-net` (TCP) or `--allow-read` and `--allow-write` (unix).
+ *
+ * @param addr `"host:port"`, `"[::1]:port"`, `"unix:/path"`, a
+ *   `Deno.NetAddr`/`Deno.UnixAddr`, or a {@linkcode ConnectOptions} object.
+ * @param options Timeouts, signal and socket options, merged over `addr`.
+ * @returns The established connection.
+ * @throws {Deno.errors.ConnectionRefused} When nothing listens there; the
+ *   message names the address.
+ * @throws {Deno.errors.TimedOut} When `timeout` milliseconds pass first.
+ * @throws {TypeError} When the address cannot be parsed.
+ *
+ * @example Connecting with a timeout
+ * ```ts ignore
+ * import { connect } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using conn = await connect("127.0.0.1:8080", { timeout: 2_000 });
+ * assert.equal(conn.remoteAddr.transport, "tcp");
+ * ```
+ */
+export async function connect(
+  addr: string | Addr | ConnectOptions,
+  options: ConnectOptions = {},
+): Promise<TCPConnection> {
+  const opts = { ...resolveAddr(addr), ...options } as ConnectOptions;
+  checkTimeout(opts.timeout, "timeout");
+  const unix = opts.transport === "unix";
+  const target = unix
+    ? formatAddr({ transport: "unix", path: opts.path ?? "" })
+    : formatAddr({
+      transport: "tcp",
+      hostname: opts.hostname ?? "127.0.0.1",
+      port: opts.port ?? 0,
+    });
+  if (unix && !opts.path) throw new TypeError("Unix connect needs a path");
+  if (!unix && opts.port === undefined) {
+    throw new TypeError(`Cannot connect to ${target}: no port given`);
+  }
+  const controller = new AbortController();
+  const signal = opts.signal
+    ? AbortSignal.any([opts.signal, controller.signal])
+    : controller.signal;
+  const pending: Promise<Deno.Conn> = unix
+    ? Deno.connect({ transport: "unix", path: opts.path! })
+    : Deno.connect({
+      hostname: opts.hostname ?? "127.0.0.1",
+      port: opts.port!,
+      signal,
+    });
+  let conn: Deno.Conn;
+  try {
+    conn = await deadline(pending, opts.signal, opts.timeout, () => {
+      controller.abort();
+      return new Deno.errors.TimedOut(
+        `Cannot connect to ${target}: timed out after ${opts.timeout} ms`,
+      );
+    });
+  } catch (error) {
+    // A connect that loses the race may still succeed later: close it then.
+    pending.then((late) => late.close(), () => {});
+    if (error instanceof Deno.errors.ConnectionRefused) {
+      throw new Deno.errors.ConnectionRefused(
+        `Cannot connect to ${target}: connection refused`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Deno.errors.NotFound && unix) {
+      throw new Deno.errors.NotFound(
+        `Cannot connect to ${target}: no such socket file`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const connection = new TCPConnection(conn, opts);
+  if (!unix && opts.noDelay !== false) connection.setNoDelay(true);
+  return connection;
+}
+
+// -------------------------------------------------------------------- listen
+
+/** Where and how to listen: a TCP host and port, or a unix socket path. */
+export interface ListenOptions extends TimeoutOptions {
+  /** Host name or IP address to bind. @default {"0.0.0.0"} */
+  hostname?: string;
+  /** TCP port; 0 lets the system pick one (see `Listener.addr`). @default {0} */
+  port?: number;
+  /** `"tcp"` or `"unix"`. @default {"tcp"} */
+  transport?: "tcp" | "unix";
+  /** The socket file, for `transport: "unix"`. */
+  path?: string;
+  /**
+   * Lets several listeners bind the same port (`SO_REUSEPORT`); the kernel
+   * spreads connections. Needs `--unstable-net`. @default {false}
+   */
+  reusePort?: boolean;
+  /**
+   * For unix sockets: remove a stale socket file at `path` before binding.
+   * Only a socket file is removed, never a regular file. @default {false}
+   */
+  removeExisting?: boolean;
+  /** Disables Nagle's algorithm on accepted TCP connections. @default {true} */
+  noDelay?: boolean;
+}
+
+/**
+ * Binds and listens (bind(2), listen(2)) on a TCP address or unix socket,
+ * like `Deno.listen`, returning a {@linkcode Listener} whose accepted
+ * connections are {@linkcode TCPConnection}s.
+ *
+ * Requires `--allow-net` (TCP) or `--allow-read` and `--allow-write` (unix).
+ *
+ * @param addr `"host:port"` (port 0 picks a free port), `"unix:/path"`, a
+ *   `Deno.NetAddr`/`Deno.UnixAddr`, or a {@linkcode ListenOptions} object.
+ * @param options Listener and accepted-connection options, merged over `addr`.
+ * @returns The listener.
+ * @throws {Deno.errors.AddrInUse} When the address is taken; the message
+ *   names it.
+ * @throws {Deno.errors.NotSupported} When `reusePort` is set without
+ *   `--unstable-net`.
+ * @throws {TypeError} When the address cannot be parsed.
+ *
+ * @example Accepting connections until the listener is closed
+ * ```ts ignore
+ * import { listen } from "@socketkit/socketkit";
+ *
+ * using listener = listen("127.0.0.1:0");
+ * for await (const conn of listener) {
+ *   await conn.write("hello\n");
+ *   conn.close();
+ * }
+ * ```
+ */
+export function listen(
+  addr: string | Addr | ListenOptions,
+  options: ListenOptions = {},
+): Listener {
+  const opts = { ...resolveAddr(addr), ...options } as ListenOptions;
+  let listener: Deno.Listener;
+  if (opts.transport === "unix") {
+    if (!opts.path) throw new TypeError("Unix listen needs a path");
+    if (opts.removeExisting) removeStaleSocket(opts.path);
+    try {
+      listener = Deno.listen({ transport: "unix", path: opts.path });
+    } catch (error) {
+      throw rename(error, `unix:${opts.path}`);
+    }
+  } else {
+    if (opts.reusePort && !hasUnstableNet()) {
+      throw unstableNetError("reusePort");
+    }
+    const hostname = opts.hostname ?? "0.0.0.0";
+    const port = opts.port ?? 0;
+    try {
+      listener = Deno.listen({
+        hostname,
+        port,
+        transport: "tcp",
+        ...(opts.reusePort ? { reusePort: true } : {}),
+      });
+    } catch (error) {
+      throw rename(
+        error,
+        formatAddr({ transport: "tcp", hostname, port }),
+      );
+    }
+  }
+  return new Listener(listener, opts);
+}
+
+function rename(error: unknown, where: string): unknown {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new Deno.errors.AddrInUse(
+      `Cannot listen on ${where}: address already in use`,
+      { cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new Deno.errors.AddrNotAvailable(
+      `Cannot listen on ${where}: address not available`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function removeStaleSocket(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  if (!info.isSocket) {
+    throw new Deno.errors.AlreadyExists(
+      `Cannot listen on unix:${path}: the file exists and is not a socket`,
+    );
+  }
+  Deno.removeSync(path);
+}
+
+/**
+ * A listening socket that accepts {@linkcode TCPConnection}s: `accept()` with
+ * an abort signal, and async iteration that ends cleanly when the listener is
+ * closed (Go's `net.Listener`).
+ *
+ * A unix-socket listener removes its socket file when closed, as Go does.
+ *
+ * @example Serving until a signal aborts
+ * ```ts ignore
+ * import { listen } from "@socketkit/socketkit";
+ *
+ * const listener = listen({ hostname: "127.0.0.1", port: 0 });
+ * setTimeout(() => listener.close(), 1_000);
+ * for await (const conn of listener) conn.close();
+ * ```
+ */
+export class Listener
+  implements AsyncIterable<TCPConnection>, AsyncDisposable, Disposable {
+  #listener: Deno.Listener;
+  #addr: Addr;
+  #options: ListenOptions;
+  #closed = false;
+  /** An accept left running by an aborted `accept()`, for the next caller. */
+  #parked: Promise<Deno.Conn> | null = null;
+
+  /**
+   * Wraps a runtime listener. Usually made by {@linkcode listen}.
+   *
+   * @param listener A listener from `Deno.listen`.
+   * @param options Options applied to accepted connections.
+   */
+  constructor(listener: Deno.Listener, options: ListenOptions = {}) {
+    this.#listener = listener;
+    this.#addr = listener.addr as Addr;
+    this.#options = options;
+  }
+
+  /** The bound address, with the real port when port 0 was asked for. */
+  get addr(): Addr {
+    return this.#addr;
+  }
+
+  /** Whether {@linkcode Listener.close} has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #closedError(): Error {
+    return new Deno.errors.BadResource(
+      `Listener on ${formatAddr(this.#addr)} is closed`,
+    );
+  }
+
+  /**
+   * Waits for and returns the next connection (accept(2)).
+   *
+   * @param options A signal: aborting rejects with `signal.reason` and leaves
+   *   the listener usable.
+   * @returns The accepted connection.
+   * @throws {Deno.errors.BadResource} When the listener is closed, before or
+   *   during the call.
+   */
+  async accept(options?: { signal?: AbortSignal }): Promise<TCPConnection> {
+    if (this.#closed) throw this.#closedError();
+    const pending = this.#parked ?? this.#listener.accept();
+    this.#parked = null;
+    let conn: Deno.Conn;
+    try {
+      conn = await deadline(
+        pending,
+        options?.signal,
+        undefined,
+        () => new Error("unreachable"),
+      );
+    } catch (error) {
+      if (this.#closed) throw this.#closedError();
+      if (options?.signal?.aborted && error === options.signal.reason) {
+        this.#park(pending);
+      }
+      throw error;
+    }
+    if (this.#closed) {
+      conn.close();
+      throw this.#closedError();
+    }
+    const connection = new TCPConnection(conn, this.#options);
+    if (conn.localAddr.transport === "tcp" && this.#options.noDelay !== false) {
+      connection.setNoDelay(true);
+    }
+    return connection;
+  }
+
+  #park(pending: Promise<Deno.Conn>): void {
+    this.#parked = pending;
+    pending.then((conn) => {
+      // Closed while parked: nobody will take this connection.
+      if (this.#closed) conn.close();
+    }, () => {});
+  }
+
+  /** Yields accepted connections until the listener is closed, then ends. */
+  async *[Symbol.asyncIterator](): AsyncIterator<TCPConnection> {
+    while (!this.#closed) {
+      try {
+        yield await this.accept();
+      } catch (error) {
+        if (this.#closed) return;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Stops listening and ends pending accepts and iteration. Calling it again
+   * does nothing. Connections already accepted stay open.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    if (this.#addr.transport === "unix") {
+      try {
+        Deno.removeSync(this.#addr.path);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  }
+
+  /** Closes the listener: `using listener = ...`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes the listener: `await using listener = ...`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+// ------------------------------------------------------------------ datagram
+
+/** Where to bind a UDP socket and who its default peer is. */
+export interface ListenDatagramOptions {
+  /** Host name or IP address to bind. @default {"0.0.0.0"} */
+  hostname?: string;
+  /** UDP port; 0 lets the system pick one. @default {0} */
+  port?: number;
+  /** Always `"udp"`. @default {"udp"} */
+  transport?: "udp";
+  /**
+   * The default peer, so `send(data)` needs no address: `"host:port"` or a
+   * `Deno.NetAddr`. Datagrams from other peers are still received.
+   */
+  remote?: string | Deno.NetAddr;
+  /** Sets `SO_REUSEADDR`. @default {false} */
+  reuseAddress?: boolean;
+  /** Receives the datagrams this socket sends to a multicast group. @default {false} */
+  loopback?: boolean;
+}
+
+/** One received datagram: its bytes and who sent it. */
+export interface Datagram {
+  /** The payload. */
+  data: Uint8Array;
+  /** The sender's address. */
+  remoteAddr: Deno.NetAddr;
+}
+
+/**
+ * Binds a UDP socket (`Deno.listenDatagram`), returning a
+ * {@linkcode UDPConnection}.
+ *
+ * Requires `--allow-net` and `--unstable-net` (or `"unstable": ["net"]` in
+ * deno.json).
+ *
+ * @param addr `"host:port"`, a `Deno.NetAddr`, or options.
+ * @param options Options merged over `addr`.
+ * @returns The bound socket.
+ * @throws {Deno.errors.NotSupported} Without `--unstable-net`; the message
+ *   says which flag to add.
+ * @throws {Deno.errors.AddrInUse} When the address is taken.
+ *
+ * @example A datagram to oneself
+ * ```ts ignore
+ * import { listenDatagram } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using udp = listenDatagram("127.0.0.1:0");
+ * await udp.send("hi", udp.localAddr);
+ * const { data } = await udp.receive();
+ * assert.equal(new TextDecoder().decode(data), "hi");
+ * ```
+ */
+export function listenDatagram(
+  addr: string | Deno.NetAddr | ListenDatagramOptions,
+  options: ListenDatagramOptions = {},
+): UDPConnection {
+  if (!hasUnstableNet()) throw unstableNetError("UDP");
+  const opts = {
+    ...(typeof addr === "string" ? parseAddr(addr, "udp") : addr),
+    ...options,
+  } as ListenDatagramOptions;
+  const hostname = opts.hostname ?? "0.0.0.0";
+  const port = opts.port ?? 0;
+  let conn: Deno.DatagramConn;
+  try {
+    conn = Deno.listenDatagram({
+      hostname,
+      port,
+      transport: "udp",
+      reuseAddress: opts.reuseAddress,
+      loopback: opts.loopback,
+    });
+  } catch (error) {
+    throw rename(error, formatAddr({ transport: "udp", hostname, port }));
+  }
+  const remote = typeof opts.remote === "string"
+    ? parseAddr(opts.remote, "udp") as Deno.NetAddr
+    : opts.remote;
+  return new UDPConnection(conn, remote);
+}
+
+/**
+ * A bound UDP socket: datagrams with their peer addresses
+ * (sendto(2)/recvfrom(2)), an optional default peer, and async iteration
+ * that ends cleanly on close.
+ *
+ * @example Iterating over datagrams
+ * ```ts ignore
+ * import { listenDatagram } from "@socketkit/socketkit";
+ *
+ * using udp = listenDatagram("127.0.0.1:9000");
+ * for await (const { data, remoteAddr } of udp) {
+ *   await udp.send(data, remoteAddr); // echo
+ * }
+ * ```
+ */
+export class UDPConnection
+  implements AsyncIterable<Datagram>, AsyncDisposable, Disposable {
+  #conn: Deno.DatagramConn;
+  #remote: Deno.NetAddr | undefined;
+  #closed = false;
+  #parked: Promise<[Uint8Array, Deno.Addr]> | null = null;
+
+  /**
+   * Wraps a runtime datagram socket. Usually made by
+   * {@linkcode listenDatagram}.
+   *
+   * @param conn A socket from `Deno.listenDatagram`.
+   * @param remote The default peer for `send()` without an address.
+   */
+  constructor(conn: Deno.DatagramConn, remote?: Deno.NetAddr) {
+    this.#conn = conn;
+    this.#remote = remote;
+  }
+
+  /** The bound address, with the real port when port 0 was asked for. */
+  get localAddr(): Deno.NetAddr {
+    return this.#conn.addr as Deno.NetAddr;
+  }
+
+  /** The default peer, if one was given. */
+  get remoteAddr(): Deno.NetAddr | undefined {
+    return this.#remote;
+  }
+
+  /** Whether {@linkcode UDPConnection.close} has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #closedError(): Error {
+    return new Deno.errors.BadResource(
+      `UDP socket on ${formatAddr(this.localAddr)} is closed`,
+    );
+  }
+
+  /**
+   * Sends one datagram (sendto(2)).
+   *
+   * @param data The payload; a string is sent as UTF-8.
+   * @param addr The peer; defaults to the `remote` given at creation.
+   * @returns The number of bytes sent.
+   * @throws {TypeError} When there is neither `addr` nor a default peer.
+   * @throws {Deno.errors.BadResource} When the socket is closed.
+   */
+  async send(
+    data: Uint8Array | string,
+    addr?: string | Deno.NetAddr,
+  ): Promise<number> {
+    if (this.#closed) throw this.#closedError();
+    const to = typeof addr === "string"
+      ? parseAddr(addr, "udp") as Deno.NetAddr
+      : addr ?? this.#remote;
+    if (to === undefined) {
+      throw new TypeError(
+        `UDP socket on ${
+          formatAddr(this.localAddr)
+        } has no default peer: pass an address to send()`,
+      );
+    }
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    return await this.#conn.send(bytes, { ...to, transport: "udp" });
+  }
+
+  /**
+   * Waits for one datagram (recvfrom(2)).
+   *
+   * @param options A signal: aborting rejects with `signal.reason` and the
+   *   next `receive()` gets the datagram that arrives.
+   * @returns The datagram and its sender.
+   * @throws {Deno.errors.BadResource} When the socket is closed.
+   */
+  async receive(options?: { signal?: AbortSignal }): Promise<Datagram> {
+    if (this.#closed) throw this.#closedError();
+    const pending = this.#parked ?? this.#conn.receive();
+    this.#parked = null;
+    try {
+      const [data, remoteAddr] = await deadline(
+        pending,
+        options?.signal,
+        undefined,
+        () => new Error("unreachable"),
+      );
+      return { data, remoteAddr: remoteAddr as Deno.NetAddr };
+    } catch (error) {
+      if (this.#closed) throw this.#closedError();
+      if (options?.signal?.aborted && error === options.signal.reason) {
+        this.#parked = pending;
+        pending.catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  /** Yields received datagrams until the socket is closed, then ends. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    while (!this.#closed) {
+      try {
+        yield await this.receive();
+      } catch (error) {
+        if (this.#closed) return;
+        throw error;
+      }
+    }
+  }
+
+  /** Closes the socket; pending receives end. Calling it again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Closes the socket: `using udp = ...`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes the socket: `await using udp = ...`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
