@@ -9,7 +9,7 @@
  */
 
 import { type Addr, formatAddr, parseAddr } from "./address.ts";
-import { BufferFullError } from "./errors.ts";
+import { BufferFullError, type UnexpectedEofError } from "./errors.ts";
 import {
   checkTimeout,
   deadline,
@@ -350,7 +350,7 @@ export class TCPConnection
   }
 
   /** An UnexpectedEof that consumes and carries what is buffered. */
-  #unexpectedEof(wanted: number | string): Error {
+  #unexpectedEof(wanted: number | string): UnexpectedEofError {
     const partial = this.#take(this.#end - this.#start);
     const what = typeof wanted === "number"
       ? `after ${partial.length} of ${wanted} bytes`
@@ -471,7 +471,7 @@ export class TCPConnection
     } catch (error) {
       if (error instanceof Deno.errors.UnexpectedEof) {
         return decoder.decode(
-          (error as unknown as { partial: Uint8Array }).partial,
+          (error as UnexpectedEofError).partial,
         );
       }
       throw error;

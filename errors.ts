@@ -48,3 +48,28 @@ export class BufferFullError extends Error {
     this.limit = limit;
   }
 }
+
+/**
+ * The `Deno.errors.UnexpectedEof` that socketkit's reads throw when the peer
+ * ends the stream early: it also carries the bytes that did arrive, which
+ * the read consumed (like Python asyncio's `IncompleteReadError.partial`).
+ *
+ * @example Recovering the bytes of a short read
+ * ```ts ignore
+ * import { connect, type UnexpectedEofError } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using conn = await connect("127.0.0.1:8080");
+ * try {
+ *   await conn.readExactly(1024);
+ * } catch (error) {
+ *   assert.ok(error instanceof Deno.errors.UnexpectedEof);
+ *   const { partial } = error as UnexpectedEofError;
+ *   assert.ok(partial.length < 1024);
+ * }
+ * ```
+ */
+export type UnexpectedEofError = Deno.errors.UnexpectedEof & {
+  /** The bytes that arrived before the end of the stream. */
+  partial: Uint8Array;
+};
