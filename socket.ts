@@ -462,7 +462,8 @@ export class Socket implements Disposable, AsyncDisposable {
 
   /**
    * Connect to `addr`, like `connect(2)` (`Deno.connect`, which tries IPv6
-   * and IPv4 addresses of a hostname in turn, "Happy Eyeballs").
+   * and IPv4 addresses of a hostname in turn, "Happy Eyeballs"). When it
+   * fails the socket stays `"open"` and `connect()` may be called again.
    *
    * @param addr `"host:port"`, `"[ipv6]:port"`, `"unix:/path"` (a unix socket
    *   also takes a bare path) or a `Deno.NetAddr` / `Deno.UnixAddr`.
@@ -571,6 +572,12 @@ export class Socket implements Disposable, AsyncDisposable {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onSignal);
       closed.removeEventListener("abort", onClose);
+    }
+    if (this.#state === "closed") {
+      conn.close();
+      throw new Deno.errors.BadResource(
+        `Cannot connect to ${name}: socket was closed`,
+      );
     }
     this.#setConnected(conn);
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
@@ -873,8 +880,8 @@ export class Socket implements Disposable, AsyncDisposable {
   /**
    * Release the socket, like `close(2)`. Pending `accept()`, `connect()`,
    * `receive()` and `receiveFrom()` calls reject with
-   * `Deno.errors.BadResource`. Closing a closed socket does nothing. A unix
-   * listening socket's file is left in place, as with `close(2)`.
+   * `Deno.errors.BadResource`. Closing a closed socket does nothing. Closing a
+   * listening unix socket removes its socket file (Deno does this).
    *
    * @example Close twice
    * ```ts
