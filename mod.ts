@@ -32,3 +32,4 @@
 export * from "./address.ts";
 export * from "./errors.ts";
 export * from "./connection.ts";
+export * from "./socket.ts";
