@@ -1,0 +1,301 @@
+// Copyright 2026 the socketkit authors. MIT license.
+
+import { invalidValueIndex, isToken } from "./_chars.ts";
+
+/** What an {@linkcode HTTPHeaders} can be built from. */
+export type HTTPHeadersInit =
+  | HTTPHeaders
+  | Headers
+  | Iterable<readonly [string, string]>
+  | Record<string, string>;
+
+function checkName(name: string): void {
+  if (!isToken(name)) {
+    throw new TypeError(`Invalid field-name: ${JSON.stringify(name)}`);
+  }
+}
+
+function checkValue(name: string, value: string): string {
+  const v = trimOWS(String(value));
+  const i = invalidValueIndex(v);
+  if (i !== -1) {
+    throw new TypeError(
+      `Invalid field-value for ${name}: character ${
+        JSON.stringify(v[i])
+      } at index ${i}`,
+    );
+  }
+  return v;
+}
+
+function trimOWS(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  while (
+    b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)
+  ) {
+    b--;
+  }
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+let raw: (names: string[], values: string[]) => HTTPHeaders;
+
+/**
+ * The field lines of an HTTP message's header or trailer section
+ * (RFC 9110 section 5, RFC 9112 section 5), in the order received or added.
+ *
+ * Each line keeps its name in its original case for output, while `get`,
+ * `getAll`, `has`, `set` and `delete` compare names case-insensitively.
+ * `get` combines several lines of the same name with ", " (RFC 9110 5.3);
+ * `getAll` returns each line's value separately, which is how `Set-Cookie`
+ * must be read (RFC 6265 3). Values are stored without leading or trailing
+ * whitespace.
+ *
+ * @example Case-insensitive access and repeated fields
+ * ```ts
+ * import { HTTPHeaders } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const headers = new HTTPHeaders({ "Content-Type": "text/plain" });
+ * headers.append("Accept", "text/html");
+ * headers.append("accept", "application/json");
+ * headers.append("Set-Cookie", "a=1");
+ * headers.append("Set-Cookie", "b=2");
+ * assert.equal(headers.get("content-type"), "text/plain");
+ * assert.equal(headers.get("ACCEPT"), "text/html, application/json");
+ * assert.deepEqual(headers.getAll("set-cookie"), ["a=1", "b=2"]);
+ * assert.deepEqual([...headers][0], ["Content-Type", "text/plain"]);
+ * assert.equal(headers.size, 5);
+ * ```
+ */
+export class HTTPHeaders implements Iterable<[string, string]> {
+  #names: string[];
+  #values: string[];
+  #lower: string[] | null = null;
+
+  static {
+    raw = (names, values) => {
+      const h = new HTTPHeaders();
+      h.#names = names;
+      h.#values = values;
+      return h;
+    };
+  }
+
+  /**
+   * Creates field lines from another `HTTPHeaders`, a web `Headers`, an
+   * iterable of `[name, value]` pairs, or a record.
+   *
+   * @param init The initial field lines, in order.
+   * @throws {TypeError} If a name is not a token (RFC 9110 5.6.2) or a value
+   * contains CR, LF, NUL, another control character or a character above
+   * U+00FF.
+   */
+  constructor(init?: HTTPHeadersInit) {
+    this.#names = [];
+    this.#values = [];
+    if (init === undefined || init === null) return;
+    if (init instanceof HTTPHeaders) {
+      this.#names = init.#names.slice();
+      this.#values = init.#values.slice();
+      return;
+    }
+    if (init instanceof Headers) {
+      for (const [name, value] of init) this.append(name, value);
+      return;
+    }
+    if (Symbol.iterator in init) {
+      for (const pair of init as Iterable<readonly [string, string]>) {
+        if (pair.length !== 2) {
+          throw new TypeError("Header pairs must have exactly two items");
+        }
+        this.append(pair[0], pair[1]);
+      }
+      return;
+    }
+    for (const name of Object.keys(init)) {
+      this.append(name, (init as Record<string, string>)[name]);
+    }
+  }
+
+  /** The number of field lines. */
+  get size(): number {
+    return this.#names.length;
+  }
+
+  #lowerNames(): string[] {
+    let lower = this.#lower;
+    if (lower === null || lower.length !== this.#names.length) {
+      lower = this.#names.map((n) => n.toLowerCase());
+      this.#lower = lower;
+    }
+    return lower;
+  }
+
+  /**
+   * Returns the combined value of all field lines named `name`, joined with
+   * ", " (RFC 9110 5.3), or `null` if there is none.
+   *
+   * @param name The field name, in any case.
+   * @returns The combined value, or `null`.
+   */
+  get(name: string): string | null {
+    const lower = this.#lowerNames();
+    const key = name.toLowerCase();
+    let result: string | null = null;
+    for (let i = 0; i < lower.length; i++) {
+      if (lower[i] === key) {
+        result = result === null
+          ? this.#values[i]
+          : `${result}, ${this.#values[i]}`;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Returns the value of each field line named `name`, in order; this is how
+   * to read `Set-Cookie`, whose lines cannot be combined.
+   *
+   * @param name The field name, in any case.
+   * @returns The values; empty if there is none.
+   */
+  getAll(name: string): string[] {
+    const lower = this.#lowerNames();
+    const key = name.toLowerCase();
+    const result: string[] = [];
+    for (let i = 0; i < lower.length; i++) {
+      if (lower[i] === key) result.push(this.#values[i]);
+    }
+    return result;
+  }
+
+  /**
+   * Whether there is at least one field line named `name`.
+   *
+   * @param name The field name, in any case.
+   * @returns `true` if present.
+   */
+  has(name: string): boolean {
+    return this.#lowerNames().includes(name.toLowerCase());
+  }
+
+  /**
+   * Replaces all field lines named `name` by one line with `value`, at the
+   * position of the first (or at the end if there was none).
+   *
+   * @param name The field name; its case is kept for output.
+   * @param value The field value; leading and trailing whitespace is removed.
+   * @throws {TypeError} If `name` is not a token or `value` contains CR, LF,
+   * NUL, another control character or a character above U+00FF.
+   */
+  set(name: string, value: string): void {
+    checkName(name);
+    const v = checkValue(name, value);
+    const lower = this.#lowerNames();
+    const key = name.toLowerCase();
+    const first = lower.indexOf(key);
+    if (first === -1) {
+      this.#push(name, key, v);
+      return;
+    }
+    this.#names[first] = name;
+    this.#values[first] = v;
+    for (let i = lower.length - 1; i > first; i--) {
+      if (lower[i] === key) this.#remove(i);
+    }
+  }
+
+  /**
+   * Adds a field line at the end, keeping any existing lines of that name.
+   *
+   * @param name The field name; its case is kept for output.
+   * @param value The field value; leading and trailing whitespace is removed.
+   * @throws {TypeError} If `name` is not a token or `value` contains CR, LF,
+   * NUL, another control character or a character above U+00FF.
+   */
+  append(name: string, value: string): void {
+    checkName(name);
+    const v = checkValue(name, value);
+    this.#push(name, name.toLowerCase(), v);
+  }
+
+  #push(name: string, key: string, value: string): void {
+    const lower = this.#lower;
+    this.#names.push(name);
+    this.#values.push(value);
+    if (lower !== null && lower.length === this.#names.length - 1) {
+      lower.push(key);
+    }
+  }
+
+  #remove(i: number): void {
+    this.#names.splice(i, 1);
+    this.#values.splice(i, 1);
+    this.#lower?.splice(i, 1);
+  }
+
+  /**
+   * Removes every field line named `name`.
+   *
+   * @param name The field name, in any case.
+   */
+  delete(name: string): void {
+    const lower = this.#lowerNames();
+    const key = name.toLowerCase();
+    for (let i = lower.length - 1; i >= 0; i--) {
+      if (lower[i] === key) this.#remove(i);
+    }
+  }
+
+  /**
+   * Iterates over the field lines in order, each as `[name, value]` with the
+   * name in its original case.
+   *
+   * @returns An iterator of `[name, value]` pairs.
+   */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    const names = this.#names;
+    const values = this.#values;
+    for (let i = 0; i < names.length; i++) yield [names[i], values[i]];
+  }
+
+  /**
+   * Converts to a web `Headers` (names lowercased, `Set-Cookie` lines kept
+   * apart as `Headers.getSetCookie()` returns them).
+   *
+   * @returns A new `Headers`.
+   * @throws {TypeError} If a value holds a character `Headers` rejects.
+   */
+  toHeaders(): Headers {
+    const headers = new Headers();
+    for (let i = 0; i < this.#names.length; i++) {
+      headers.append(this.#names[i], this.#values[i]);
+    }
+    return headers;
+  }
+
+  /**
+   * Converts a web `Headers` to field lines (names as `Headers` gives them,
+   * lowercase).
+   *
+   * @param headers The web headers.
+   * @returns New field lines.
+   * @throws {TypeError} If a value contains a character above U+00FF.
+   */
+  static fromHeaders(headers: Headers): HTTPHeaders {
+    return new HTTPHeaders(headers);
+  }
+}
+
+/**
+ * Builds field lines from already validated names and values without copying
+ * them (for the decoder).
+ *
+ * @internal
+ */
+export function rawHeaders(names: string[], values: string[]): HTTPHeaders {
+  return raw(names, values);
+}

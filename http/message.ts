@@ -1,0 +1,458 @@
+// Copyright 2026 the socketkit authors. MIT license.
+
+import { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
+import { STATUS_TEXT } from "./status.ts";
+import { EMPTY } from "./_chars.ts";
+
+/** The HTTP versions the codec speaks (RFC 9112 section 2.3). */
+export type HTTPVersion = "HTTP/1.1" | "HTTP/1.0";
+
+/**
+ * A message body: the bytes when known or collected, or a stream of chunks
+ * when streamed.
+ */
+export type HTTPBody = Uint8Array | ReadableStream<Uint8Array>;
+
+/**
+ * What a message body can be built from: bytes, a stream, a string (encoded
+ * as UTF-8), an async iterable of chunks, or `null` for no content.
+ */
+export type HTTPBodyInit =
+  | HTTPBody
+  | string
+  | AsyncIterable<Uint8Array>
+  | null;
+
+/** Options for {@linkcode HTTPRequest}. */
+export interface HTTPRequestInit {
+  /**
+   * The method (a token, RFC 9110 section 9).
+   *
+   * @default {"GET"}
+   */
+  method?: string;
+  /**
+   * The request-target exactly as sent (RFC 9112 section 3.2): origin-form
+   * (`/path?q`), absolute-form, authority-form (`host:port`, for CONNECT) or
+   * `*` (for OPTIONS).
+   *
+   * @default {"/"}
+   */
+  target?: string;
+  /**
+   * The HTTP version.
+   *
+   * @default {"HTTP/1.1"}
+   */
+  version?: HTTPVersion;
+  /**
+   * The header section.
+   *
+   * @default {new HTTPHeaders()}
+   */
+  headers?: HTTPHeadersInit;
+  /**
+   * The content.
+   *
+   * @default {null}
+   */
+  body?: HTTPBodyInit;
+  /**
+   * The trailer section (RFC 9110 section 6.5), sent after a chunked body.
+   *
+   * @default {null}
+   */
+  trailers?: HTTPHeaders | null;
+}
+
+/** Options for {@linkcode HTTPResponse}. */
+export interface HTTPResponseInit {
+  /**
+   * The status code, 100 to 999 (RFC 9110 section 15).
+   *
+   * @default {200}
+   */
+  status?: number;
+  /**
+   * The reason-phrase (RFC 9112 section 4).
+   *
+   * @default {STATUS_TEXT[status] or ""}
+   */
+  reason?: string;
+  /**
+   * The HTTP version.
+   *
+   * @default {"HTTP/1.1"}
+   */
+  version?: HTTPVersion;
+  /**
+   * The header section.
+   *
+   * @default {new HTTPHeaders()}
+   */
+  headers?: HTTPHeadersInit;
+  /**
+   * The content.
+   *
+   * @default {null}
+   */
+  body?: HTTPBodyInit;
+  /**
+   * The trailer section (RFC 9110 section 6.5), sent after a chunked body.
+   *
+   * @default {null}
+   */
+  trailers?: HTTPHeaders | null;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toBody(init: HTTPBodyInit | undefined): HTTPBody {
+  if (init === undefined || init === null) return EMPTY;
+  if (typeof init === "string") return encoder.encode(init);
+  if (init instanceof Uint8Array || init instanceof ReadableStream) return init;
+  if (Symbol.asyncIterator in init) return ReadableStream.from(init);
+  throw new TypeError("Body must be a Uint8Array, string, stream or null");
+}
+
+async function collect(
+  stream: ReadableStream<Uint8Array>,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function toHeaders(init: HTTPHeadersInit | undefined): HTTPHeaders {
+  if (init instanceof HTTPHeaders) return init;
+  return new HTTPHeaders(init);
+}
+
+/**
+ * An HTTP/1.1 request message (RFC 9112 section 3): the request-line, the
+ * header section, the content and the trailer section.
+ *
+ * The decoder builds these with `body` empty and streams the content as
+ * events, or collects it ({@linkcode decodeRequest}). A client builds one to
+ * encode or send.
+ *
+ * @example Build a request and read its URL
+ * ```ts
+ * import { HTTPRequest } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const request = new HTTPRequest({
+ *   method: "POST",
+ *   target: "/items?page=2",
+ *   headers: { Host: "example.com:8080" },
+ *   body: '{"name":"cup"}',
+ * });
+ * assert.equal(request.url.href, "http://example.com:8080/items?page=2");
+ * assert.deepEqual(await request.json(), { name: "cup" });
+ * ```
+ */
+export class HTTPRequest {
+  /** The method, case-sensitive (RFC 9110 section 9.1). */
+  method: string;
+  /** The request-target exactly as received or to be sent (RFC 9112 3.2). */
+  target: string;
+  /** The HTTP version. */
+  version: HTTPVersion;
+  /** The header section. */
+  headers: HTTPHeaders;
+  /** The content: bytes when known or collected, a stream when streamed. */
+  body: HTTPBody;
+  /** The trailer section, or `null` if there is none. */
+  trailers: HTTPHeaders | null;
+
+  /**
+   * Creates a request; by default `GET / HTTP/1.1` with no fields and no
+   * content.
+   *
+   * @param init The parts of the request.
+   * @throws {TypeError} If a header name or value is invalid, or the body is
+   * not one of the accepted types.
+   */
+  constructor(init?: HTTPRequestInit) {
+    this.method = init?.method ?? "GET";
+    this.target = init?.target ?? "/";
+    this.version = init?.version ?? "HTTP/1.1";
+    this.headers = toHeaders(init?.headers);
+    this.body = toBody(init?.body);
+    this.trailers = init?.trailers ?? null;
+  }
+
+  /**
+   * The target URI reconstructed from the request-target and `Host`
+   * (RFC 9112 section 3.3), with the `http:` scheme; `localhost` stands in
+   * for a missing `Host`.
+   *
+   * @throws {TypeError} If the target and `Host` do not form a valid URL.
+   */
+  get url(): URL {
+    const target = this.target;
+    const host = this.headers.get("host") || "localhost";
+    if (target.charCodeAt(0) === 0x2f) {
+      return new URL(`http://${host}${target}`);
+    }
+    if (target === "*") return new URL(`http://${host}`);
+    if (
+      this.method === "CONNECT" || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target)
+    ) {
+      return new URL(`http://${target}`);
+    }
+    return new URL(target);
+  }
+
+  /**
+   * Returns the content as bytes, reading a streamed body to its end (and
+   * keeping the result as `body`).
+   *
+   * @returns The content.
+   */
+  async bytes(): Promise<Uint8Array> {
+    if (this.body instanceof Uint8Array) return this.body;
+    this.body = await collect(this.body);
+    return this.body;
+  }
+
+  /**
+   * Returns the content decoded as UTF-8.
+   *
+   * @returns The text.
+   */
+  async text(): Promise<string> {
+    return decoder.decode(await this.bytes());
+  }
+
+  /**
+   * Returns the content parsed as JSON.
+   *
+   * @returns The parsed value.
+   * @throws {SyntaxError} If the content is not JSON.
+   */
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+/**
+ * An HTTP/1.1 response message (RFC 9112 section 4): the status-line, the
+ * header section, the content and the trailer section.
+ *
+ * @example Build responses
+ * ```ts
+ * import { HTTPResponse } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const ok = HTTPResponse.json({ ok: true });
+ * assert.equal(ok.status, 200);
+ * assert.equal(ok.reason, "OK");
+ * assert.equal(ok.headers.get("content-type"), "application/json");
+ * assert.equal(await ok.text(), '{"ok":true}');
+ *
+ * const moved = HTTPResponse.redirect("/new", 308);
+ * assert.equal(moved.headers.get("location"), "/new");
+ * ```
+ */
+export class HTTPResponse {
+  /** The status code (RFC 9110 section 15). */
+  status: number;
+  /** The reason-phrase (RFC 9112 section 4). */
+  reason: string;
+  /** The HTTP version. */
+  version: HTTPVersion;
+  /** The header section. */
+  headers: HTTPHeaders;
+  /** The content: bytes when known or collected, a stream when streamed. */
+  body: HTTPBody;
+  /** The trailer section, or `null` if there is none. */
+  trailers: HTTPHeaders | null;
+
+  /**
+   * Creates a response; by default `HTTP/1.1 200 OK` with no fields and no
+   * content.
+   *
+   * @param init The parts of the response.
+   * @throws {RangeError} If `status` is not an integer from 100 to 999.
+   * @throws {TypeError} If a header name or value is invalid, or the body is
+   * not one of the accepted types.
+   */
+  constructor(init?: HTTPResponseInit) {
+    const status = init?.status ?? 200;
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new RangeError(
+        `Status ${status} is not an integer from 100 to 999`,
+      );
+    }
+    this.status = status;
+    this.reason = init?.reason ?? STATUS_TEXT[status] ?? "";
+    this.version = init?.version ?? "HTTP/1.1";
+    this.headers = toHeaders(init?.headers);
+    this.body = toBody(init?.body);
+    this.trailers = init?.trailers ?? null;
+  }
+
+  /**
+   * Returns the content as bytes, reading a streamed body to its end (and
+   * keeping the result as `body`).
+   *
+   * @returns The content.
+   */
+  async bytes(): Promise<Uint8Array> {
+    if (this.body instanceof Uint8Array) return this.body;
+    this.body = await collect(this.body);
+    return this.body;
+  }
+
+  /**
+   * Returns the content decoded as UTF-8.
+   *
+   * @returns The text.
+   */
+  async text(): Promise<string> {
+    return decoder.decode(await this.bytes());
+  }
+
+  /**
+   * Returns the content parsed as JSON.
+   *
+   * @returns The parsed value.
+   * @throws {SyntaxError} If the content is not JSON.
+   */
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  /**
+   * Creates a response with a UTF-8 text body and
+   * `Content-Type: text/plain; charset=utf-8` (unless `init` sets one).
+   *
+   * @param body The text.
+   * @param init Status, headers and the rest; `body` is ignored.
+   * @returns The response.
+   * @throws {RangeError} If the status is out of range.
+   *
+   * @example A plain-text response
+   * ```ts
+   * import { HTTPResponse } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * const res = HTTPResponse.text("hello", { status: 201 });
+   * assert.equal(res.status, 201);
+   * assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+   * assert.equal(await res.text(), "hello");
+   * ```
+   */
+  static text(body: string, init?: HTTPResponseInit): HTTPResponse {
+    const res = new HTTPResponse({ ...init, body });
+    if (!res.headers.has("content-type")) {
+      res.headers.set("Content-Type", "text/plain; charset=utf-8");
+    }
+    return res;
+  }
+
+  /**
+   * Creates a response whose body is `value` as JSON, with
+   * `Content-Type: application/json` (unless `init` sets one).
+   *
+   * @param value Any value `JSON.stringify` accepts.
+   * @param init Status, headers and the rest; `body` is ignored.
+   * @returns The response.
+   * @throws {TypeError} If `value` cannot be serialized (a cycle, a BigInt).
+   *
+   * @example A JSON response
+   * ```ts
+   * import { HTTPResponse } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * const res = HTTPResponse.json([1, 2]);
+   * assert.deepEqual(await res.json(), [1, 2]);
+   * ```
+   */
+  static json(value: unknown, init?: HTTPResponseInit): HTTPResponse {
+    const text = JSON.stringify(value);
+    if (text === undefined) {
+      throw new TypeError("Value cannot be serialized as JSON");
+    }
+    const res = new HTTPResponse({ ...init, body: text });
+    if (!res.headers.has("content-type")) {
+      res.headers.set("Content-Type", "application/json");
+    }
+    return res;
+  }
+
+  /**
+   * Creates a redirect with a `Location` field and no content
+   * (RFC 9110 section 15.4).
+   *
+   * @param location The URI reference to redirect to.
+   * @param status The redirect status.
+   * @returns The response.
+   * @throws {TypeError} If `location` contains CR, LF or another control
+   * character.
+   *
+   * @example A temporary redirect
+   * ```ts
+   * import { HTTPResponse } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * const res = HTTPResponse.redirect("https://example.com/");
+   * assert.equal(res.status, 302);
+   * assert.equal(res.headers.get("location"), "https://example.com/");
+   * ```
+   */
+  static redirect(
+    location: string,
+    status: 301 | 302 | 303 | 307 | 308 = 302,
+  ): HTTPResponse {
+    if (![301, 302, 303, 307, 308].includes(status)) {
+      throw new RangeError(`Status ${status} is not a redirect status`);
+    }
+    const res = new HTTPResponse({ status });
+    res.headers.set("Location", location);
+    return res;
+  }
+
+  /**
+   * Creates the canned error response a server sends (400, 404, 413, 414,
+   * 431, 500, 501, 505 or any other status): a short `text/plain` body and
+   * `Connection: close`.
+   *
+   * @param status The error status.
+   * @param message The body text; by default the status code and reason.
+   * @returns The response.
+   * @throws {RangeError} If the status is out of range.
+   *
+   * @example The response to a malformed request
+   * ```ts
+   * import { HTTPResponse } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * const res = HTTPResponse.error(431);
+   * assert.equal(res.reason, "Request Header Fields Too Large");
+   * assert.equal(res.headers.get("connection"), "close");
+   * assert.equal(await res.text(), "431 Request Header Fields Too Large\n");
+   * ```
+   */
+  static error(status: number, message?: string): HTTPResponse {
+    const res = new HTTPResponse({ status });
+    const text = message ?? `${status} ${res.reason}`.trimEnd();
+    res.body = encoder.encode(`${text}\n`);
+    res.headers.set("Content-Type", "text/plain; charset=utf-8");
+    res.headers.set("Connection", "close");
+    return res;
+  }
+}

@@ -1,0 +1,36 @@
+// Copyright 2026 the socketkit authors. MIT license.
+
+/**
+ * A tiny HTTP/1.1 layer: a sans-I/O codec (RFC 9112) that turns bytes into
+ * messages and messages into bytes without touching a socket, strict where
+ * the RFC says MUST, and incremental so input may arrive in any split.
+ *
+ * @example Decode a request and encode the response
+ * ```ts
+ * import {
+ *   encodeResponse,
+ *   HTTPResponse,
+ *   RequestDecoder,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = new RequestDecoder();
+ * decoder.push(new TextEncoder().encode("GET /hi HTTP/1.1\r\nHost: a\r\n\r\n"));
+ * const event = decoder.next();
+ * assert(event?.type === "head");
+ * assert.equal(event.message.url.pathname, "/hi");
+ * assert.equal(decoder.next()?.type, "end");
+ *
+ * const bytes = encodeResponse(HTTPResponse.text("hello"));
+ * assert(new TextDecoder().decode(bytes).startsWith("HTTP/1.1 200 OK\r\n"));
+ * ```
+ *
+ * @module
+ */
+
+export * from "./cookie.ts";
+export * from "./encoder.ts";
+export { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
+export * from "./message.ts";
+export * from "./parser.ts";
+export * from "./status.ts";
