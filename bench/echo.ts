@@ -1,0 +1,313 @@
+// Copyright the socketkit authors. MIT license.
+/**
+ * Echo benchmark: socketkit's `TCPConnection` against the same loops written
+ * on raw `Deno.Conn`, measured in one run and reported as a ratio.
+ *
+ *   deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts
+ *   deno task bench
+ *
+ * Each implementation gets its own server process (bench/_echo_server.ts),
+ * written against the same API as its client, which runs in this process;
+ * both servers start before the first round and stay up. Metrics:
+ * - round trips per second with 64-byte messages over 1 connection and over
+ *   50 concurrent connections (client: write 64 bytes, then read 64 bytes:
+ *   `readExactly(64)` on socketkit, a read-until-64 loop on Deno.Conn; the
+ *   server echoes with a read/write loop);
+ * - bulk MB/s (10^6 bytes/s) pushing 256 MiB through one connection: the
+ *   client writes 256 KiB chunks and half-closes; the server DISCARDS what
+ *   it reads and answers with the byte count, which the client checks; the
+ *   clock stops when the count arrives.
+ * The implementations alternate (raw then socketkit, then socketkit then
+ * raw, ...) over 5 rounds after a warm-up, so machine noise hits both; the
+ * table shows medians. Everything is on 127.0.0.1; the run takes about a
+ * minute.
+ *
+ * Flags: `--rounds N` (default 5), `--seconds S` per round-trip measurement
+ * (default 2), `--mib M` for the bulk transfer (default 256).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { connect, type TCPConnection } from "../mod.ts";
+
+type Impl = "raw" | "socketkit";
+const IMPLS: Impl[] = ["raw", "socketkit"];
+const MESSAGE = 64;
+const CONCURRENT = 50;
+const CHUNK = 256 * 1024;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  strict: true,
+  options: {
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "2" },
+    mib: { type: "string", default: "256" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(
+    "Usage: deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts [--rounds 5] [--seconds 2] [--mib 256]",
+  );
+  Deno.exit(0);
+}
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const BULK = Number(values.mib) * 1024 * 1024;
+
+interface Server {
+  child: Deno.ChildProcess;
+  echo: number;
+  sink: number;
+}
+
+async function startServer(impl: Impl): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "bench/_echo_server.ts", impl],
+    cwd: new URL("../", import.meta.url).pathname,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream())
+    .getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${impl} server exited before listening`);
+    text += value;
+  }
+  await reader.cancel();
+  const match = text.match(/^echo (\d+) sink (\d+)/);
+  if (!match) throw new Error(`${impl} server said ${JSON.stringify(text)}`);
+  return { child, echo: Number(match[1]), sink: Number(match[2]) };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  await server.child.stdin.close(); // the server exits when stdin closes
+  await server.child.status;
+}
+
+// ------------------------------------------------------------------- raw
+
+async function writeAllRaw(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    written += await conn.write(bytes.subarray(written));
+  }
+}
+
+async function connectRaw(port: number): Promise<Deno.Conn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  return conn;
+}
+
+async function roundTripsRaw(conn: Deno.Conn, until: number): Promise<number> {
+  const message = new Uint8Array(MESSAGE).fill(7);
+  const reply = new Uint8Array(MESSAGE);
+  let count = 0;
+  while (performance.now() < until) {
+    await writeAllRaw(conn, message);
+    let got = 0;
+    while (got < MESSAGE) {
+      const n = await conn.read(reply.subarray(got));
+      if (n === null) throw new Error("EOF in a round trip");
+      got += n;
+    }
+    count++;
+  }
+  return count;
+}
+
+async function bulkRaw(port: number, payload: Uint8Array): Promise<void> {
+  const conn = await connectRaw(port);
+  try {
+    for (let sent = 0; sent < BULK; sent += CHUNK) {
+      await writeAllRaw(
+        conn,
+        payload.subarray(0, Math.min(CHUNK, BULK - sent)),
+      );
+    }
+    await conn.closeWrite();
+    const count = new Uint8Array(8);
+    let got = 0;
+    while (got < 8) {
+      const n = await conn.read(count.subarray(got));
+      if (n === null) throw new Error("EOF before the byte count");
+      got += n;
+    }
+    checkCount(count);
+  } finally {
+    conn.close();
+  }
+}
+
+// -------------------------------------------------------------- socketkit
+
+function connectOurs(port: number): Promise<TCPConnection> {
+  return connect({ hostname: "127.0.0.1", port });
+}
+
+async function roundTripsOurs(
+  conn: TCPConnection,
+  until: number,
+): Promise<number> {
+  const message = new Uint8Array(MESSAGE).fill(7);
+  let count = 0;
+  while (performance.now() < until) {
+    await conn.write(message);
+    await conn.readExactly(MESSAGE);
+    count++;
+  }
+  return count;
+}
+
+async function bulkOurs(port: number, payload: Uint8Array): Promise<void> {
+  const conn = await connectOurs(port);
+  try {
+    for (let sent = 0; sent < BULK; sent += CHUNK) {
+      await conn.write(payload.subarray(0, Math.min(CHUNK, BULK - sent)));
+    }
+    await conn.closeWrite();
+    checkCount(await conn.readExactly(8));
+  } finally {
+    conn.close();
+  }
+}
+
+// ----------------------------------------------------------------- driver
+
+function checkCount(count: Uint8Array): void {
+  const total = new DataView(count.buffer, count.byteOffset, 8)
+    .getBigUint64(0);
+  if (total !== BigInt(BULK)) {
+    throw new Error(`server counted ${total} bytes, expected ${BULK}`);
+  }
+}
+
+/** Round trips per second over `connections` connections for `seconds`. */
+async function roundTrips(
+  impl: Impl,
+  port: number,
+  connections: number,
+  seconds: number,
+): Promise<number> {
+  if (impl === "raw") {
+    const conns = await Promise.all(
+      Array.from({ length: connections }, () => connectRaw(port)),
+    );
+    try {
+      const start = performance.now();
+      const until = start + seconds * 1000;
+      const counts = await Promise.all(
+        conns.map((conn) => roundTripsRaw(conn, until)),
+      );
+      const elapsed = (performance.now() - start) / 1000;
+      return counts.reduce((a, b) => a + b, 0) / elapsed;
+    } finally {
+      for (const conn of conns) conn.close();
+    }
+  }
+  const conns = await Promise.all(
+    Array.from({ length: connections }, () => connectOurs(port)),
+  );
+  try {
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    const counts = await Promise.all(
+      conns.map((conn) => roundTripsOurs(conn, until)),
+    );
+    const elapsed = (performance.now() - start) / 1000;
+    return counts.reduce((a, b) => a + b, 0) / elapsed;
+  } finally {
+    for (const conn of conns) conn.close();
+  }
+}
+
+/** MB/s (10^6 bytes per second) pushing BULK bytes through one connection. */
+async function bulk(
+  impl: Impl,
+  port: number,
+  payload: Uint8Array,
+): Promise<number> {
+  const start = performance.now();
+  if (impl === "raw") await bulkRaw(port, payload);
+  else await bulkOurs(port, payload);
+  return BULK / 1e6 / ((performance.now() - start) / 1000);
+}
+
+const METRICS = [
+  `round trips/s, ${MESSAGE} B, 1 connection`,
+  `round trips/s, ${MESSAGE} B, ${CONCURRENT} connections`,
+  `bulk MB/s, ${BULK / 1024 / 1024} MiB, 1 connection (server discards)`,
+] as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function format(value: number): string {
+  return value >= 1000
+    ? Math.round(value).toLocaleString("en-US")
+    : value.toFixed(1);
+}
+
+const payload = new Uint8Array(CHUNK);
+for (let at = 0; at < CHUNK; at += 65536) {
+  crypto.getRandomValues(payload.subarray(at, at + 65536));
+}
+const servers = new Map<Impl, Server>();
+for (const impl of IMPLS) servers.set(impl, await startServer(impl));
+const results = new Map<Impl, number[][]>(
+  IMPLS.map((impl) => [impl, METRICS.map(() => [])]),
+);
+
+try {
+  // Warm-up: JIT both sides of both implementations, not recorded.
+  for (const impl of IMPLS) {
+    const server = servers.get(impl)!;
+    await roundTrips(impl, server.echo, 1, 0.3);
+    await roundTrips(impl, server.echo, CONCURRENT, 0.3);
+    await bulk(impl, server.sink, payload);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? IMPLS : [...IMPLS].reverse();
+    const line: string[] = [];
+    for (let metric = 0; metric < METRICS.length; metric++) {
+      for (const impl of order) {
+        const server = servers.get(impl)!;
+        const value = metric === 0
+          ? await roundTrips(impl, server.echo, 1, SECONDS)
+          : metric === 1
+          ? await roundTrips(impl, server.echo, CONCURRENT, SECONDS)
+          : await bulk(impl, server.sink, payload);
+        results.get(impl)![metric].push(value);
+        line.push(`${impl} ${format(value)}`);
+      }
+    }
+    console.error(`round ${round + 1}/${ROUNDS}: ${line.join(", ")}`);
+  }
+} finally {
+  for (const server of servers.values()) await stopServer(server);
+}
+
+console.log(
+  `\nDeno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, ` +
+    `medians of ${ROUNDS} interleaved rounds (${SECONDS} s per round-trip run)\n`,
+);
+console.log("| metric | raw Deno.Conn | socketkit | ratio (socketkit/raw) |");
+console.log("| --- | ---: | ---: | ---: |");
+for (let metric = 0; metric < METRICS.length; metric++) {
+  const raw = median(results.get("raw")![metric]);
+  const ours = median(results.get("socketkit")![metric]);
+  console.log(
+    `| ${METRICS[metric]} | ${format(raw)} | ${format(ours)} | ${
+      (ours / raw).toFixed(3)
+    } |`,
+  );
+}
