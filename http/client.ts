@@ -1,0 +1,1330 @@
+// Copyright 2026 the socketkit authors. MIT license.
+
+import type { ConnectOptions } from "../connection.ts";
+import { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
+import {
+  type HTTPBodyInit,
+  HTTPRequest,
+  type HTTPResponse,
+} from "./message.ts";
+import {
+  encodeChunk,
+  encodeLastChunk,
+  encodeRequest,
+  encodeRequestHead,
+} from "./encoder.ts";
+import { type DecoderOptions, HTTPParseError } from "./parser.ts";
+import { HostPool, type PooledConnection } from "./_pool.ts";
+
+/** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
+export const USER_AGENT = "socketkit/0.1.0";
+
+/** Options for {@linkcode Client}. */
+export interface ClientOptions {
+  /**
+   * The most idle keep-alive connections kept per origin; more are closed
+   * when released.
+   *
+   * @default {256}
+   */
+  maxIdlePerHost?: number;
+  /**
+   * The most connections open at once per origin, idle or busy; further
+   * requests wait for one in FIFO order.
+   *
+   * @default {Infinity}
+   */
+  maxConnectionsPerHost?: number;
+  /**
+   * How long an idle keep-alive connection is kept before it is closed, in
+   * milliseconds.
+   *
+   * @default {4000}
+   */
+  idleTimeout?: number;
+  /**
+   * How long to wait for a connection to be established, in milliseconds.
+   *
+   * @default {10000}
+   */
+  connectTimeout?: number;
+  /**
+   * The largest response content collected, in bytes; more fails with
+   * {@linkcode ContentTooLargeError}. Applies to streamed bodies too.
+   *
+   * @default {Infinity}
+   */
+  maxBodyBytes?: number;
+  /**
+   * The longest status-line, in bytes.
+   *
+   * @default {8192}
+   */
+  maxStartLineBytes?: number;
+  /**
+   * The largest response header section, in bytes.
+   *
+   * @default {65536}
+   */
+  maxHeaderBytes?: number;
+  /**
+   * The most field lines in a response header section.
+   *
+   * @default {100}
+   */
+  maxHeaderCount?: number;
+  /**
+   * Whether to follow redirects (`"follow"`) or return them (`"manual"`).
+   *
+   * @default {"manual"}
+   */
+  redirect?: "follow" | "manual";
+  /**
+   * The most redirects followed for one request.
+   *
+   * @default {10}
+   */
+  maxRedirects?: number;
+  /**
+   * A unix socket path to send every request to, whatever the URL's host
+   * (like `curl --unix-socket`).
+   *
+   * @default {undefined}
+   */
+  unixPath?: string;
+  /**
+   * Header fields sent with every request (a request's own fields replace
+   * them). `User-Agent` defaults to {@linkcode USER_AGENT}.
+   *
+   * @default {{}}
+   */
+  headers?: HTTPHeadersInit;
+}
+
+/** Options for one request made with a {@linkcode Client}. */
+export interface ClientRequestOptions {
+  /**
+   * The method (RFC 9110 section 9).
+   *
+   * @default {"GET"}
+   */
+  method?: string;
+  /**
+   * Header fields; `Host` and `User-Agent` are added when missing.
+   *
+   * @default {{}}
+   */
+  headers?: HTTPHeadersInit;
+  /**
+   * The content. Bytes and strings get `Content-Length`; a stream or async
+   * iterable is sent chunked (RFC 9112 section 7.1) unless a
+   * `Content-Length` is given.
+   *
+   * @default {null}
+   */
+  body?: HTTPBodyInit;
+  /**
+   * A trailer section sent after a chunked body.
+   *
+   * @default {null}
+   */
+  trailers?: HTTPHeaders | null;
+  /**
+   * Aborts the request, rejecting with `signal.reason`.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * The time allowed for the whole request, in milliseconds: waiting for a
+   * connection, sending, and receiving the response (including a streamed
+   * body); after it the request fails with `Deno.errors.TimedOut`.
+   *
+   * @default {undefined}
+   */
+  timeout?: number;
+  /**
+   * Return as soon as the head arrives, with `body` a
+   * `ReadableStream<Uint8Array>`. The connection goes back to the pool when
+   * the stream is read to its end, and is closed if it is cancelled; a
+   * streamed body must be read or cancelled.
+   *
+   * @default {false}
+   */
+  stream?: boolean;
+  /**
+   * Overrides {@linkcode ClientOptions.redirect}.
+   *
+   * @default {the client's}
+   */
+  redirect?: "follow" | "manual";
+  /**
+   * Overrides {@linkcode ClientOptions.maxRedirects}.
+   *
+   * @default {the client's}
+   */
+  maxRedirects?: number;
+  /**
+   * Overrides {@linkcode ClientOptions.maxBodyBytes}, in bytes.
+   *
+   * @default {the client's}
+   */
+  maxBodyBytes?: number;
+  /**
+   * Overrides {@linkcode ClientOptions.unixPath}.
+   *
+   * @default {the client's}
+   */
+  unixPath?: string;
+}
+
+/** A request given as a URL and options, for {@linkcode Client.request}. */
+export interface ClientRequestInit extends ClientRequestOptions {
+  /** The URL: `http:`, or `http+unix:` with the socket path as the host. */
+  url: string | URL;
+}
+
+/**
+ * The error for response content larger than `maxBodyBytes`. It carries the
+ * limit, the response head and the content received so far (up to the
+ * limit). The connection is closed.
+ *
+ * @example Catch a body over the limit
+ * ```ts ignore
+ * import { Client, ContentTooLargeError } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = new Client({ maxBodyBytes: 1024 });
+ * try {
+ *   await client.get("http://127.0.0.1:8080/big");
+ * } catch (error) {
+ *   assert(error instanceof ContentTooLargeError);
+ *   assert.equal(error.limit, 1024);
+ * }
+ * ```
+ */
+export class ContentTooLargeError extends Error {
+  /** The limit that was exceeded, in bytes. */
+  limit: number;
+  /** The content received before the limit was hit (at most `limit` bytes). */
+  partial: Uint8Array;
+  /** The response whose content was too large; its body is empty. */
+  response: HTTPResponse;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What exceeded which limit.
+   * @param limit The limit in bytes.
+   * @param partial The content received so far.
+   * @param response The response head.
+   */
+  constructor(
+    message: string,
+    limit: number,
+    partial: Uint8Array,
+    response: HTTPResponse,
+  ) {
+    super(message);
+    this.name = "ContentTooLargeError";
+    this.limit = limit;
+    this.partial = partial;
+    this.response = response;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const IDEMPOTENT = new Set([
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "PUT",
+  "DELETE",
+  "TRACE",
+]);
+const BODY_FIELDS = [
+  "content-length",
+  "content-type",
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "transfer-encoding",
+];
+const CREDENTIAL_FIELDS = ["authorization", "proxy-authorization", "cookie"];
+const HEAD_CACHE_SIZE = 256;
+const CONTINUE_WAIT = 1000;
+
+/** A request ready to go: parsed URL, pool, and its bytes. */
+interface Prepared {
+  method: string;
+  url: URL;
+  pool: HostPool;
+  /** The whole request when the body is known, else the head. */
+  bytes: Uint8Array;
+  /** A body to send after `bytes`, chunked or raw. */
+  stream: ReadableStream<Uint8Array> | null;
+  chunked: boolean;
+  trailers: HTTPHeaders | null;
+  /** A known body sent after a 100 (Continue), or null. */
+  deferred: Uint8Array | null;
+  /** The request asked to close the connection. */
+  close: boolean;
+  /** The parts needed to build a redirected request. */
+  headers: HTTPHeaders;
+  body: Uint8Array | ReadableStream<Uint8Array>;
+  version: "HTTP/1.1" | "HTTP/1.0";
+  unixPath: string | undefined;
+}
+
+/** Per-request settings resolved against the client's. */
+interface Settings {
+  stream: boolean;
+  follow: boolean;
+  maxRedirects: number;
+  maxBodyBytes: number;
+}
+
+/** Cancellation of one request: a signal, a timeout, or both. */
+class Deadline {
+  readonly controller: AbortController = new AbortController();
+  conn: PooledConnection | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(
+    signal: AbortSignal | undefined,
+    timeout: number | undefined,
+    url: string,
+  ) {
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.abort(signal.reason);
+      if (signal.aborted) this.abort(signal.reason);
+      else signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    if (timeout !== undefined && timeout !== Infinity && !this.aborted) {
+      this.#timer = setTimeout(() => {
+        this.abort(
+          new Deno.errors.TimedOut(
+            `Request to ${url} timed out after ${timeout} ms`,
+          ),
+        );
+      }, timeout);
+    }
+  }
+
+  get aborted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  get reason(): unknown {
+    return this.controller.signal.reason;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.controller.abort(reason);
+    this.conn?.tcp.close();
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#onAbort !== undefined) {
+      this.#signal!.removeEventListener("abort", this.#onAbort);
+      this.#onAbort = undefined;
+    }
+  }
+}
+
+function checkCount(value: number, name: string): number {
+  if (!(value >= 0)) {
+    throw new RangeError(`${name} must be a non-negative number, got ${value}`);
+  }
+  return value;
+}
+
+function hasToken(value: string | null, token: string): boolean {
+  if (value === null) return false;
+  const lower = value.toLowerCase();
+  if (lower === token) return true;
+  return lower.split(",").some((part) => part.trim() === token);
+}
+
+/** Whether the connection may carry another request after `response`. */
+function persistent(response: HTTPResponse): boolean {
+  const connection = response.headers.get("connection");
+  if (response.version === "HTTP/1.1") {
+    return connection === null || !hasToken(connection, "close");
+  }
+  return hasToken(connection, "keep-alive");
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 ||
+    status === 307 || status === 308;
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function noResponse(prep: Prepared): Error {
+  return new Deno.errors.UnexpectedEof(
+    `Connection to ${prep.pool.name} closed before the response to ${prep.method} ${prep.url.href}`,
+  );
+}
+
+function invalidResponse(
+  prep: Prepared,
+  error: HTTPParseError,
+): HTTPParseError {
+  return new HTTPParseError(
+    `Invalid response to ${prep.method} ${prep.url.href}: ${error.message}`,
+    error.status,
+    { cause: error },
+  );
+}
+
+function tooLarge(
+  prep: Prepared,
+  limit: number,
+  partial: Uint8Array,
+  response: HTTPResponse,
+  declared?: number,
+): ContentTooLargeError {
+  const what = declared === undefined
+    ? "Content"
+    : `Content-Length ${declared}`;
+  return new ContentTooLargeError(
+    `${what} of the response from ${prep.url.href} exceeds maxBodyBytes (${limit} bytes)`,
+    limit,
+    partial,
+    response,
+  );
+}
+
+const TIMEOUT: unique symbol = Symbol("timeout");
+
+function timer(
+  ms: number,
+): { promise: Promise<typeof TIMEOUT>; clear: () => void } {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<typeof TIMEOUT>((resolve) => {
+    id = setTimeout(() => resolve(TIMEOUT), ms);
+  });
+  return { promise, clear: () => clearTimeout(id) };
+}
+
+/**
+ * A pooled HTTP/1.1 client (RFC 9112) over {@linkcode TCPConnection}s.
+ *
+ * Connections are kept per origin (scheme, host and port, or unix socket
+ * path) and reused for later requests (RFC 9112 section 9.3): at most
+ * `maxIdlePerHost` idle ones for `idleTimeout` ms each, and at most
+ * `maxConnectionsPerHost` at once, with further requests waiting their turn.
+ * An idle connection the server closed is dropped as soon as that is seen,
+ * and a request on a reused connection that fails before any response byte
+ * is retried once on a new connection if its method is idempotent (RFC 9110
+ * section 9.2.2) and its body can be sent again.
+ *
+ * URLs are `http:` (TLS is not supported), or `http+unix:` with the
+ * URL-encoded socket path as the host
+ * (`http+unix://%2Fvar%2Frun%2Fdocker.sock/v1.43/info`), which reaches
+ * daemons listening on unix sockets; so does the `unixPath` option.
+ *
+ * Requires `--allow-net` (and `--allow-read --allow-write` for unix sockets).
+ *
+ * @example Keep-alive GETs and a POST
+ * ```ts ignore
+ * import { Client } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = new Client({ maxConnectionsPerHost: 8 });
+ * const res = await client.get("http://127.0.0.1:8080/");
+ * assert.equal(res.status, 200);
+ * console.log(await res.text());
+ * const created = await client.post("http://127.0.0.1:8080/items", '{"a":1}', {
+ *   headers: { "content-type": "application/json" },
+ * });
+ * assert.equal(created.status, 201);
+ * ```
+ *
+ * @example Ask the Docker daemon over its unix socket
+ * ```ts ignore
+ * import { Client } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = new Client();
+ * const res = await client.get("http+unix://%2Fvar%2Frun%2Fdocker.sock/version");
+ * assert.equal(res.status, 200);
+ * ```
+ */
+export class Client implements AsyncDisposable, Disposable {
+  #pools = new Map<string, HostPool>();
+  #heads = new Map<string, Prepared>();
+  #closed = false;
+  #settings: {
+    maxIdlePerHost: number;
+    maxConnectionsPerHost: number;
+    idleTimeout: number;
+    connectTimeout: number | undefined;
+    decoder: DecoderOptions;
+    onIdle: (at: number) => void;
+  };
+  #maxBodyBytes: number;
+  #redirect: "follow" | "manual";
+  #maxRedirects: number;
+  #unixPath: string | undefined;
+  #headers: HTTPHeaders;
+  #sweepAt = Infinity;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing: Promise<void>[] = [];
+
+  /**
+   * Creates a client with an empty pool. It opens connections on demand;
+   * call {@linkcode Client.close} (or use `await using`) when done.
+   *
+   * @param options Pool limits, timeouts in ms, size limits in bytes,
+   * redirects and default headers.
+   * @throws {RangeError} If a limit or timeout is negative or not a number.
+   * @throws {TypeError} If a default header is invalid.
+   */
+  constructor(options: ClientOptions = {}) {
+    const idleTimeout = checkCount(options.idleTimeout ?? 4000, "idleTimeout");
+    this.#settings = {
+      maxIdlePerHost: checkCount(
+        options.maxIdlePerHost ?? 256,
+        "maxIdlePerHost",
+      ),
+      maxConnectionsPerHost: checkCount(
+        options.maxConnectionsPerHost ?? Infinity,
+        "maxConnectionsPerHost",
+      ),
+      idleTimeout,
+      connectTimeout: checkCount(
+        options.connectTimeout ?? 10_000,
+        "connectTimeout",
+      ),
+      decoder: {
+        maxStartLineBytes: options.maxStartLineBytes,
+        maxHeaderBytes: options.maxHeaderBytes,
+        maxHeaderCount: options.maxHeaderCount,
+      },
+      onIdle: (at) => this.#arm(at + idleTimeout),
+    };
+    if (this.#settings.maxConnectionsPerHost < 1) {
+      throw new RangeError("maxConnectionsPerHost must be at least 1");
+    }
+    this.#maxBodyBytes = checkCount(
+      options.maxBodyBytes ?? Infinity,
+      "maxBodyBytes",
+    );
+    this.#redirect = options.redirect ?? "manual";
+    this.#maxRedirects = checkCount(options.maxRedirects ?? 10, "maxRedirects");
+    this.#unixPath = options.unixPath;
+    this.#headers = new HTTPHeaders(options.headers);
+    if (!this.#headers.has("user-agent")) {
+      this.#headers.set("User-Agent", USER_AGENT);
+    }
+  }
+
+  /**
+   * Sends a request and returns the response (RFC 9112): with its content
+   * collected into `body`, or streamed with `stream: true`. Interim 1xx
+   * responses are skipped; `Expect: 100-continue` holds back a known body
+   * until the server answers 100 (or for up to 1 s).
+   *
+   * @param input An `HTTPRequest` (its `url`, from the request-target and
+   * `Host`, says where it goes), a URL, or a URL with options.
+   * @param options Method, headers, body, cancellation, timeout in ms and
+   * the rest; they override what `input` says.
+   * @returns The final response (after redirects, when following them).
+   * @throws {Deno.errors.NotSupported} For `https:` or another scheme.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first (the message
+   * names the URL), or connecting times out.
+   * @throws {Deno.errors.ConnectionRefused} When nothing listens there.
+   * @throws {Deno.errors.UnexpectedEof} When the server closes the
+   * connection before responding.
+   * @throws {HTTPParseError} When the response breaks RFC 9112 or a header
+   * limit.
+   * @throws {ContentTooLargeError} When the content exceeds `maxBodyBytes`.
+   * @throws {RangeError} When more than `maxRedirects` redirects come.
+   * @throws {Deno.errors.BadResource} When the client is closed.
+   * @throws {TypeError} For an invalid URL, method or header.
+   * @throws The signal's `reason` when `signal` aborts.
+   *
+   * @example Send an HTTPRequest
+   * ```ts ignore
+   * import { Client, HTTPRequest } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.request(new HTTPRequest({
+   *   method: "PUT",
+   *   target: "/notes/1",
+   *   headers: { Host: "127.0.0.1:8080" },
+   *   body: "hello",
+   * }), { timeout: 5_000 });
+   * assert.equal(res.status, 204);
+   * ```
+   */
+  request(
+    input: HTTPRequest | ClientRequestInit | string | URL,
+    options?: ClientRequestOptions,
+  ): Promise<HTTPResponse> {
+    try {
+      let init: ClientRequestOptions;
+      let url: string | URL;
+      let version: "HTTP/1.1" | "HTTP/1.0" = "HTTP/1.1";
+      let target: string | undefined;
+      if (typeof input === "string" || input instanceof URL) {
+        url = input;
+        init = options ?? {};
+      } else if (input instanceof HTTPRequest) {
+        url = input.url;
+        version = input.version;
+        if (input.target.charCodeAt(0) === 0x2f || input.target === "*") {
+          target = input.target;
+        }
+        init = {
+          method: input.method,
+          headers: input.headers,
+          body: input.body,
+          trailers: input.trailers,
+          ...options,
+        };
+      } else {
+        url = input.url;
+        init = options === undefined ? input : { ...input, ...options };
+      }
+      const settings: Settings = {
+        stream: init.stream ?? false,
+        follow: (init.redirect ?? this.#redirect) === "follow",
+        maxRedirects: init.maxRedirects ?? this.#maxRedirects,
+        maxBodyBytes: init.maxBodyBytes ?? this.#maxBodyBytes,
+      };
+      const prep = this.#prepare(url, init, version, target);
+      if (init.signal === undefined && init.timeout === undefined) {
+        return this.#run(prep, settings, null);
+      }
+      const deadline = new Deadline(init.signal, init.timeout, prep.url.href);
+      if (deadline.aborted) return Promise.reject(deadline.reason);
+      return this.#run(prep, settings, deadline);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends a GET request (RFC 9110 section 9.3.1).
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   * @throws {Deno.errors.NotSupported} For `https:`.
+   * @throws {ContentTooLargeError} When the content exceeds `maxBodyBytes`.
+   *
+   * @example GET a page
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.get("http://127.0.0.1:8080/", { timeout: 2_000 });
+   * assert.equal(res.status, 200);
+   * ```
+   */
+  get(
+    url: string | URL,
+    options?: Omit<ClientRequestOptions, "method" | "body">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, options);
+  }
+
+  /**
+   * Sends a HEAD request (RFC 9110 section 9.3.2): the response has the
+   * header section of a GET and no content.
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response, with an empty body.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   *
+   * @example Check a resource's size
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.head("http://127.0.0.1:8080/file");
+   * assert.equal((res.body as Uint8Array).length, 0);
+   * console.log(res.headers.get("content-length"));
+   * ```
+   */
+  head(
+    url: string | URL,
+    options?: Omit<ClientRequestOptions, "method" | "body">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, { ...options, method: "HEAD" });
+  }
+
+  /**
+   * Sends a POST request (RFC 9110 section 9.3.3). A POST is never retried.
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param body The content: bytes or a string get `Content-Length`, a
+   * stream is sent chunked.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   *
+   * @example POST JSON
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.post("http://127.0.0.1:8080/items", '{"a":1}', {
+   *   headers: { "content-type": "application/json" },
+   * });
+   * assert.equal(res.status, 201);
+   * ```
+   */
+  post(
+    url: string | URL,
+    body: HTTPBodyInit,
+    options?: Omit<ClientRequestOptions, "method" | "body">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, { ...options, method: "POST", body });
+  }
+
+  /**
+   * Sends a PUT request (RFC 9110 section 9.3.4).
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param body The content.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   *
+   * @example PUT text
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.put("http://127.0.0.1:8080/notes/1", "hello");
+   * assert.equal(res.status, 204);
+   * ```
+   */
+  put(
+    url: string | URL,
+    body: HTTPBodyInit,
+    options?: Omit<ClientRequestOptions, "method" | "body">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, { ...options, method: "PUT", body });
+  }
+
+  /**
+   * Sends a PATCH request (RFC 5789).
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param body The content.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   *
+   * @example PATCH JSON
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.patch("http://127.0.0.1:8080/items/1", '{"a":2}');
+   * assert.equal(res.status, 200);
+   * ```
+   */
+  patch(
+    url: string | URL,
+    body: HTTPBodyInit,
+    options?: Omit<ClientRequestOptions, "method" | "body">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, { ...options, method: "PATCH", body });
+  }
+
+  /**
+   * Sends a DELETE request (RFC 9110 section 9.3.5).
+   *
+   * @param url An `http:` or `http+unix:` URL.
+   * @param options Headers, cancellation, timeout in ms and the rest.
+   * @returns The response.
+   * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   *
+   * @example DELETE a resource
+   * ```ts ignore
+   * import { Client } from "@socketkit/socketkit/http";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = new Client();
+   * const res = await client.delete("http://127.0.0.1:8080/items/1");
+   * assert.equal(res.status, 204);
+   * ```
+   */
+  delete(
+    url: string | URL,
+    options?: Omit<ClientRequestOptions, "method">,
+  ): Promise<HTTPResponse> {
+    return this.request(url, { ...options, method: "DELETE" });
+  }
+
+  /**
+   * Closes every connection, idle or busy, and stops the idle sweep.
+   * Requests under way and waiting reject with `Deno.errors.BadResource`,
+   * and so do later ones. Calling it again does nothing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sweepTimer !== undefined) clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    for (const pool of this.#pools.values()) {
+      this.#closing.push(...pool.close());
+    }
+    this.#pools.clear();
+    this.#heads.clear();
+  }
+
+  /** Closes the client: `using client = new Client()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes the client and waits until the reads pending on its idle
+   * connections have settled: `await using client = new Client()`.
+   *
+   * @returns A promise that resolves once everything is released.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    const closing = this.#closing.splice(0);
+    await Promise.all(closing);
+  }
+
+  // ------------------------------------------------------------ preparing
+
+  #pool(url: URL, unixPath: string | undefined): HostPool {
+    let key: string;
+    let connect: ConnectOptions;
+    let name: string;
+    if (unixPath === undefined && url.protocol === "http+unix:") {
+      unixPath = decodeURIComponent(url.hostname);
+      if (unixPath === "") {
+        throw new TypeError(`No socket path in ${url.href}`);
+      }
+    }
+    if (unixPath !== undefined) {
+      key = `unix:${unixPath}`;
+      name = key;
+      connect = { transport: "unix", path: unixPath };
+    } else {
+      const hostname = url.hostname.startsWith("[")
+        ? url.hostname.slice(1, -1)
+        : url.hostname;
+      const port = url.port === "" ? 80 : Number(url.port);
+      key = `${hostname}:${port}`;
+      name = url.hostname.startsWith("[") ? `[${hostname}]:${port}` : key;
+      connect = { hostname, port };
+    }
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      if (this.#closed) {
+        throw new Deno.errors.BadResource(
+          `Cannot request ${url.href}: the client is closed`,
+        );
+      }
+      pool = new HostPool(name, connect, this.#settings);
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  #prepare(
+    input: string | URL,
+    init: ClientRequestOptions,
+    version: "HTTP/1.1" | "HTTP/1.0",
+    target: string | undefined,
+  ): Prepared {
+    const method = init.method ?? "GET";
+    const unixPath = init.unixPath ?? this.#unixPath;
+    const simple = init.headers === undefined &&
+      (init.body === undefined || init.body === null) &&
+      target === undefined && version === "HTTP/1.1" &&
+      (init.trailers === undefined || init.trailers === null);
+    let key: string | undefined;
+    if (simple) {
+      key = `${method} ${unixPath ?? ""} ${
+        typeof input === "string" ? input : input.href
+      }`;
+      const cached = this.#heads.get(key);
+      if (cached !== undefined && !cached.pool.closed) return cached;
+    }
+    const url = typeof input === "string" ? new URL(input) : input;
+    if (url.protocol !== "http:" && url.protocol !== "http+unix:") {
+      throw new Deno.errors.NotSupported(
+        `Cannot request ${url.href}: only http: and http+unix: are supported${
+          url.protocol === "https:" ? " (no TLS)" : ""
+        }`,
+      );
+    }
+    const pool = this.#pool(url, unixPath);
+    const headers = new HTTPHeaders(this.#headers);
+    if (init.headers !== undefined) {
+      const own = init.headers instanceof HTTPHeaders
+        ? init.headers
+        : new HTTPHeaders(init.headers);
+      const seen = new Set<string>();
+      for (const [name, value] of own) {
+        const lower = name.toLowerCase();
+        if (!seen.has(lower)) {
+          seen.add(lower);
+          headers.delete(lower);
+        }
+        headers.append(name, value);
+      }
+    }
+    if (!headers.has("host")) {
+      headers.set(
+        "Host",
+        url.protocol === "http+unix:" || unixPath !== undefined
+          ? "localhost"
+          : url.host,
+      );
+    }
+    const request = new HTTPRequest({
+      method,
+      target: target ?? `${url.pathname}${url.search}`,
+      version,
+      headers,
+      body: init.body ?? null,
+      trailers: init.trailers ?? null,
+    });
+    const body = request.body;
+    const close = hasToken(headers.get("connection"), "close");
+    const prep: Prepared = {
+      method,
+      url,
+      pool,
+      bytes: EMPTY,
+      stream: null,
+      chunked: false,
+      trailers: request.trailers,
+      deferred: null,
+      close,
+      headers,
+      body,
+      version,
+      unixPath,
+    };
+    if (body instanceof Uint8Array) {
+      if (
+        body.length > 0 && version === "HTTP/1.1" &&
+        hasToken(headers.get("expect"), "100-continue")
+      ) {
+        const head = new HTTPRequest({
+          method,
+          target: request.target,
+          version,
+          headers,
+        });
+        head.headers = new HTTPHeaders(headers);
+        head.headers.set("Content-Length", String(body.length));
+        prep.bytes = encodeRequestHead(head);
+        prep.deferred = body;
+      } else {
+        prep.bytes = encodeRequest(request);
+      }
+    } else {
+      prep.stream = body;
+      prep.chunked = !headers.has("content-length");
+      if (prep.chunked && version === "HTTP/1.0") {
+        throw new TypeError(
+          "Cannot stream a body without Content-Length in HTTP/1.0",
+        );
+      }
+      prep.bytes = encodeRequestHead(request, { chunked: prep.chunked });
+    }
+    if (key !== undefined) {
+      if (this.#heads.size >= HEAD_CACHE_SIZE) this.#heads.clear();
+      this.#heads.set(key, prep);
+    }
+    return prep;
+  }
+
+  /** The request for the redirect `location` after `response`, or null. */
+  #redirected(
+    prep: Prepared,
+    response: HTTPResponse,
+    location: string,
+  ): Prepared {
+    const status = response.status;
+    const url = new URL(location, prep.url);
+    let method = prep.method;
+    let body: HTTPBodyInit = prep.body;
+    const headers = new HTTPHeaders(prep.headers);
+    if (
+      (status === 303 && method !== "HEAD") ||
+      ((status === 301 || status === 302) && method === "POST")
+    ) {
+      method = "GET";
+      body = null;
+      for (const name of BODY_FIELDS) headers.delete(name);
+    } else if (!(body instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot follow the ${status} redirect from ${prep.url.href}: the request body was a stream`,
+      );
+    }
+    if (url.origin !== prep.url.origin || url.host !== prep.url.host) {
+      for (const name of CREDENTIAL_FIELDS) headers.delete(name);
+    }
+    headers.delete("host");
+    return this.#prepare(
+      url,
+      {
+        method,
+        headers,
+        body,
+        trailers: prep.trailers,
+        unixPath: url.protocol === "http+unix:" ? undefined : prep.unixPath,
+      },
+      prep.version,
+      undefined,
+    );
+  }
+
+  // -------------------------------------------------------------- sending
+
+  async #run(
+    prep: Prepared,
+    settings: Settings,
+    deadline: Deadline | null,
+  ): Promise<HTTPResponse> {
+    let redirects = 0;
+    try {
+      for (;;) {
+        const response = await this.#exchange(prep, settings, deadline, false);
+        const status = response.status;
+        const location = settings.follow && isRedirect(status)
+          ? response.headers.get("location")
+          : null;
+        if (location === null) {
+          if (!(response.body instanceof ReadableStream)) deadline?.dispose();
+          return response;
+        }
+        if (redirects >= settings.maxRedirects) {
+          throw new RangeError(
+            `Redirects from ${prep.url.href} exceed maxRedirects (${settings.maxRedirects})`,
+          );
+        }
+        redirects++;
+        prep = this.#redirected(prep, response, location);
+      }
+    } catch (error) {
+      deadline?.dispose();
+      throw error;
+    }
+  }
+
+  async #exchange(
+    prep: Prepared,
+    settings: Settings,
+    deadline: Deadline | null,
+    retry: boolean,
+  ): Promise<HTTPResponse> {
+    const signal = deadline?.controller.signal;
+    let conn: PooledConnection;
+    try {
+      conn = await prep.pool.acquire(signal, retry);
+    } catch (error) {
+      throw deadline?.aborted ? deadline.reason : error;
+    }
+    if (deadline !== null) {
+      if (deadline.aborted) {
+        prep.pool.release(conn, true);
+        throw deadline.reason;
+      }
+      deadline.conn = conn;
+    }
+    const reused = conn.uses > 0;
+    try {
+      conn.decoder.expect(prep.method);
+      await conn.tcp.write(prep.bytes);
+      if (prep.stream !== null) await this.#sendStream(conn, prep);
+      return await this.#receive(conn, prep, settings, deadline);
+    } catch (error) {
+      if (deadline?.conn === conn) deadline.conn = null;
+      prep.pool.release(conn, false);
+      if (deadline?.aborted) throw deadline.reason;
+      if (
+        reused && !retry && !conn.received && prep.stream === null &&
+        IDEMPOTENT.has(prep.method) && !(error instanceof HTTPParseError) &&
+        !(error instanceof ContentTooLargeError)
+      ) {
+        return this.#exchange(prep, settings, deadline, true);
+      }
+      if (error instanceof HTTPParseError) throw invalidResponse(prep, error);
+      throw error;
+    }
+  }
+
+  async #sendStream(conn: PooledConnection, prep: Prepared): Promise<void> {
+    const tcp = conn.tcp;
+    for await (const chunk of prep.stream!) {
+      if (chunk.length === 0) continue;
+      await tcp.write(prep.chunked ? encodeChunk(chunk) : chunk);
+    }
+    if (prep.chunked) await tcp.write(encodeLastChunk(prep.trailers));
+  }
+
+  /** Reads one chunk (or takes `read`) into the decoder; notes EOF. */
+  async #fill(
+    conn: PooledConnection,
+    read?: Promise<Uint8Array | null>,
+  ): Promise<void> {
+    const chunk = await (read ?? conn.read());
+    if (chunk === null) {
+      conn.eof = true;
+      conn.decoder.finish();
+    } else {
+      conn.received = true;
+      conn.decoder.push(chunk);
+    }
+  }
+
+  /** Reads the response to the request just sent on `conn`. */
+  async #receive(
+    conn: PooledConnection,
+    prep: Prepared,
+    settings: Settings,
+    deadline: Deadline | null,
+  ): Promise<HTTPResponse> {
+    const decoder = conn.decoder;
+    const limit = settings.maxBodyBytes;
+    let deferred = prep.deferred;
+    let reusable = !prep.close;
+    let response: HTTPResponse | null = null;
+    let interim = false;
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for (;;) {
+      let event = decoder.next();
+      while (event !== null) {
+        if (event.type === "head") {
+          const message = event.message;
+          if (message.status < 200 && message.status !== 101) {
+            interim = true;
+            if (message.status === 100 && deferred !== null) {
+              await conn.tcp.write(deferred);
+              deferred = null;
+            }
+          } else {
+            response = message;
+            if (deferred !== null) {
+              // Final answer before the body went out: the server may not
+              // read it, so this connection cannot be trusted again.
+              deferred = null;
+              reusable = false;
+            }
+            const declared = message.headers.get("content-length");
+            if (
+              declared !== null && Number(declared) > limit &&
+              prep.method !== "HEAD" && message.status !== 304 &&
+              message.status !== 204
+            ) {
+              throw tooLarge(prep, limit, EMPTY, message, Number(declared));
+            }
+            if (
+              settings.stream &&
+              !(settings.follow && isRedirect(message.status) &&
+                message.headers.has("location"))
+            ) {
+              return this.#stream(
+                conn,
+                prep,
+                message,
+                reusable,
+                limit,
+                deadline,
+              );
+            }
+          }
+        } else if (event.type === "data") {
+          if (!interim) {
+            length += event.data.length;
+            if (length > limit) {
+              chunks.push(event.data);
+              const all = concat(chunks, length).subarray(0, limit);
+              throw tooLarge(prep, limit, all, response!);
+            }
+            chunks.push(event.data);
+          }
+        } else if (interim) {
+          interim = false;
+        } else {
+          response!.body = chunks.length === 0 ? EMPTY : concat(chunks, length);
+          response!.trailers = event.trailers;
+          this.#done(conn, prep, response!, reusable, deadline);
+          return response!;
+        }
+        event = decoder.next();
+      }
+      if (conn.eof) throw noResponse(prep);
+      if (deferred !== null) {
+        // Expect: 100-continue: send the body anyway if no answer comes soon.
+        const read = conn.read();
+        const wait = timer(CONTINUE_WAIT);
+        const first = await Promise.race([read, wait.promise]);
+        wait.clear();
+        if (first === TIMEOUT) {
+          await conn.tcp.write(deferred);
+          deferred = null;
+        }
+        await this.#fill(conn, read);
+        continue;
+      }
+      await this.#fill(conn);
+    }
+  }
+
+  /** Returns the connection after a whole response. */
+  #done(
+    conn: PooledConnection,
+    prep: Prepared,
+    response: HTTPResponse,
+    reusable: boolean,
+    deadline: Deadline | null,
+  ): void {
+    if (deadline !== null) deadline.conn = null;
+    reusable = reusable && !conn.eof && response.status !== 101 &&
+      persistent(response) && conn.decoder.takeBuffered().length === 0;
+    prep.pool.release(conn, reusable);
+  }
+
+  #stream(
+    conn: PooledConnection,
+    prep: Prepared,
+    response: HTTPResponse,
+    reusable: boolean,
+    limit: number,
+    deadline: Deadline | null,
+  ): HTTPResponse {
+    const decoder = conn.decoder;
+    let finished = false;
+    const finish = (ok: boolean) => {
+      if (finished) return;
+      finished = true;
+      if (ok) {
+        this.#done(conn, prep, response, reusable, deadline);
+      } else {
+        if (deadline !== null) deadline.conn = null;
+        prep.pool.release(conn, false);
+      }
+      deadline?.dispose();
+    };
+    // A body that is already complete (HEAD, 204, 304, a short one) is
+    // handed over at once so the connection does not wait for the reader.
+    const ready: Uint8Array[] = [];
+    let length = 0;
+    for (;;) {
+      const event = decoder.next();
+      if (event === null) break;
+      if (event.type === "data") {
+        length += event.data.length;
+        if (length > limit) throw tooLarge(prep, limit, EMPTY, response);
+        ready.push(event.data);
+      } else if (event.type === "end") {
+        response.trailers = event.trailers;
+        finish(true);
+        response.body = ReadableStream.from(ready);
+        return response;
+      }
+    }
+    let total = length;
+    response.body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (ready.length > 0) {
+          controller.enqueue(ready.shift()!);
+          return;
+        }
+        try {
+          for (;;) {
+            const event = decoder.next();
+            if (event === null) {
+              if (conn.eof) throw noResponse(prep);
+              await this.#fill(conn);
+              continue;
+            }
+            if (event.type === "data") {
+              total += event.data.length;
+              if (total > limit) throw tooLarge(prep, limit, EMPTY, response);
+              controller.enqueue(event.data);
+              return;
+            }
+            if (event.type === "end") {
+              response.trailers = event.trailers;
+              finish(true);
+              controller.close();
+              return;
+            }
+          }
+        } catch (error) {
+          finish(false);
+          if (deadline?.aborted) throw deadline.reason;
+          if (error instanceof HTTPParseError) {
+            throw invalidResponse(prep, error);
+          }
+          throw error;
+        }
+      },
+      cancel: () => finish(false),
+    }, { highWaterMark: 0 });
+    return response;
+  }
+
+  // ---------------------------------------------------------- idle sweep
+
+  #arm(at: number): void {
+    if (this.#closed || at >= this.#sweepAt) return;
+    if (this.#sweepTimer !== undefined) clearTimeout(this.#sweepTimer);
+    this.#sweepAt = at;
+    const id = setTimeout(() => this.#sweep(), Math.max(0, at - Date.now()));
+    Deno.unrefTimer(id);
+    this.#sweepTimer = id;
+  }
+
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    this.#sweepAt = Infinity;
+    const timeout = this.#settings.idleTimeout;
+    const now = Date.now();
+    let next = Infinity;
+    for (const pool of this.#pools.values()) {
+      pool.sweep(now - timeout);
+      if (pool.idle.length > 0) {
+        next = Math.min(next, pool.idle[0].idleSince + timeout);
+      }
+    }
+    if (next !== Infinity) this.#arm(next);
+  }
+}
