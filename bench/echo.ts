@@ -17,13 +17,14 @@
  *   client writes 256 KiB chunks and half-closes; the server DISCARDS what
  *   it reads and answers with the byte count, which the client checks; the
  *   clock stops when the count arrives.
- * The implementations alternate (raw then socketkit, then socketkit then
- * raw, ...) over 5 rounds after a warm-up, so machine noise hits both; the
- * table shows medians. Everything is on 127.0.0.1; the run takes about a
- * minute.
+ * After a warm-up, each of 7 rounds measures every metric as A B B A (raw,
+ * socketkit, socketkit, raw; the next round starts with socketkit), so
+ * machine noise and drift hit both. The table shows the medians over rounds
+ * and the median of the per-round ratios. Everything is on 127.0.0.1; the
+ * run takes about a minute and a half.
  *
- * Flags: `--rounds N` (default 5), `--seconds S` per round-trip measurement
- * (default 2), `--mib M` for the bulk transfer (default 256).
+ * Flags: `--rounds N` (default 7), `--seconds S` per round-trip measurement
+ * (default 1.5), `--mib M` for the bulk transfer (default 256).
  *
  * @module
  */
@@ -41,15 +42,15 @@ const { values } = parseArgs({
   args: Deno.args,
   strict: true,
   options: {
-    rounds: { type: "string", default: "5" },
-    seconds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "7" },
+    seconds: { type: "string", default: "1.5" },
     mib: { type: "string", default: "256" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts [--rounds 5] [--seconds 2] [--mib 256]",
+    "Usage: deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts [--rounds 7] [--seconds 1.5] [--mib 256]",
   );
   Deno.exit(0);
 }
@@ -276,21 +277,31 @@ try {
     await bulk(impl, server.sink, payload);
   }
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? IMPLS : [...IMPLS].reverse();
+    // A B B A within a round cancels a linear drift; which goes first
+    // alternates between rounds.
+    const [a, b] = round % 2 === 0 ? IMPLS : [...IMPLS].reverse();
     const line: string[] = [];
     for (let metric = 0; metric < METRICS.length; metric++) {
-      for (const impl of order) {
+      const sums = new Map<Impl, number>([[a, 0], [b, 0]]);
+      for (const impl of [a, b, b, a]) {
         const server = servers.get(impl)!;
         const value = metric === 0
           ? await roundTrips(impl, server.echo, 1, SECONDS)
           : metric === 1
           ? await roundTrips(impl, server.echo, CONCURRENT, SECONDS)
           : await bulk(impl, server.sink, payload);
-        results.get(impl)![metric].push(value);
-        line.push(`${impl} ${format(value)}`);
+        sums.set(impl, sums.get(impl)! + value);
       }
+      for (const impl of IMPLS) {
+        results.get(impl)![metric].push(sums.get(impl)! / 2);
+      }
+      line.push(
+        `${METRICS[metric].split(",")[0]}: raw ${
+          format(sums.get("raw")! / 2)
+        } socketkit ${format(sums.get("socketkit")! / 2)}`,
+      );
     }
-    console.error(`round ${round + 1}/${ROUNDS}: ${line.join(", ")}`);
+    console.error(`round ${round + 1}/${ROUNDS}: ${line.join("; ")}`);
   }
 } finally {
   for (const server of servers.values()) await stopServer(server);
@@ -298,16 +309,19 @@ try {
 
 console.log(
   `\nDeno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, ` +
-    `medians of ${ROUNDS} interleaved rounds (${SECONDS} s per round-trip run)\n`,
+    `medians of ${ROUNDS} rounds, each measuring raw and socketkit twice ` +
+    `(A B B A, ${SECONDS} s per round-trip run); ratio = median of the ` +
+    `per-round ratios\n`,
 );
 console.log("| metric | raw Deno.Conn | socketkit | ratio (socketkit/raw) |");
 console.log("| --- | ---: | ---: | ---: |");
 for (let metric = 0; metric < METRICS.length; metric++) {
-  const raw = median(results.get("raw")![metric]);
-  const ours = median(results.get("socketkit")![metric]);
+  const raw = results.get("raw")![metric];
+  const ours = results.get("socketkit")![metric];
+  const ratios = raw.map((value, round) => ours[round] / value);
   console.log(
-    `| ${METRICS[metric]} | ${format(raw)} | ${format(ours)} | ${
-      (ours / raw).toFixed(3)
-    } |`,
+    `| ${METRICS[metric]} | ${format(median(raw))} | ${
+      format(median(ours))
+    } | ${median(ratios).toFixed(3)} |`,
   );
 }
