@@ -16,6 +16,18 @@ for (let c = 0x80; c < 0x100; c++) FIELD_VALUE[c] = 1;
 export const TARGET: Uint8Array = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) TARGET[c] = 1;
 
+/**
+ * 1 for a byte allowed in a Host field value: reg-name, IP-literal and port
+ * characters (RFC 3986 3.2.2).
+ */
+export const HOST: Uint8Array = new Uint8Array(256);
+for (
+  const c
+    of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%:[]"
+) {
+  HOST[c.charCodeAt(0)] = 1;
+}
+
 /** Value of a hex digit, or -1. */
 export const HEX: Int8Array = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
@@ -48,18 +60,21 @@ export function invalidValueIndex(s: string): number {
 
 const utf8 = new TextDecoder();
 
-/** Decodes bytes as ISO-8859-1 (each byte one UTF-16 code unit). */
-export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    if (bytes[i] > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  return ascii
-    ? utf8.decode(bytes.subarray(start, end))
-    : latin1Slow(bytes, start, end);
+/**
+ * Decodes bytes as ISO-8859-1 (each byte one UTF-16 code unit); `ascii`
+ * says the caller already knows no byte is above 0x7f.
+ */
+export function latin1(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  ascii: boolean,
+): string {
+  if (!ascii) return latin1Slow(bytes, start, end);
+  // subarray() costs an allocation; skip it when the range is the whole array.
+  return utf8.decode(
+    start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end),
+  );
 }
 
 /** Decodes bytes as ISO-8859-1 without the ASCII fast path. */

@@ -1,6 +1,14 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
-import { EMPTY, FIELD_VALUE, HEX, latin1, TARGET, TOKEN } from "./_chars.ts";
+import {
+  EMPTY,
+  FIELD_VALUE,
+  HEX,
+  HOST,
+  latin1,
+  TARGET,
+  TOKEN,
+} from "./_chars.ts";
 import { type HTTPHeaders, rawHeaders } from "./headers.ts";
 import { HTTPRequest, HTTPResponse, type HTTPVersion } from "./message.ts";
 
@@ -163,9 +171,6 @@ const METHODS: Record<string, string> = Object.assign(Object.create(null), {
   CONNECT: "CONNECT",
 });
 
-const HOST_RE =
-  /^(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
-
 function describe(byte: number): string {
   return `0x${byte.toString(16).padStart(2, "0")}`;
 }
@@ -202,7 +207,7 @@ class Core {
   lines = 0;
   startLineEnd = 0;
   /** Field line offsets: name start, name end, value start, value end. */
-  offs: Int32Array = new Int32Array(4 * 32);
+  offs: number[] = [];
 
   /** Host field lines in the last head. */
   hosts = 0;
@@ -246,6 +251,10 @@ class Core {
     this.owned = true;
   }
 
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
   takeBuffered(): Uint8Array {
     const out = this.buf.slice(this.start, this.end);
     this.buf = EMPTY;
@@ -273,8 +282,10 @@ class Core {
     let lineStart = base + this.lineOff;
     let lines = this.lines;
     while (i < end) {
-      const lf = buf.indexOf(LF, i);
-      if (lf === -1 || lf >= end) break;
+      // A plain loop beats indexOf() on lines this short.
+      let lf = i;
+      while (lf < end && buf[lf] !== LF) lf++;
+      if (lf === end) break;
       const lineNo = lines + 1;
       if (lf === lineStart || buf[lf - 1] !== CR) {
         this.fail(`Bare LF at line ${lineNo}`);
@@ -345,6 +356,11 @@ class Core {
     return start < end;
   }
 
+  /** Whether the last `scanFields` saw bytes above 0x7f. */
+  nonAscii = false;
+  /** The obs-fold lines the last `scanFields` saw. */
+  folds = 0;
+
   /**
    * Validates field lines between `from` and `to` (absolute, `to` after the
    * last field line's CRLF), storing their offsets in `offs`; returns the
@@ -357,15 +373,16 @@ class Core {
     trailer: boolean,
   ): number {
     const buf = this.buf;
-    let offs = this.offs;
+    const offs = this.offs;
     let n = 0;
     let line = firstLine;
     let p = from;
+    let hi = 0;
+    let folds = 0;
     while (p < to) {
-      // Every line was checked to end in CRLF, so a CR is found before `to`.
-      const lineEnd = buf.indexOf(CR, p);
-      if (buf[lineEnd + 1] !== LF) this.fail(`Bare CR at line ${line}`);
       let c = buf[p];
+      let q = p;
+      let fold = false;
       if (c === SP || c === HTAB) {
         if (n === 0) {
           this.fail(
@@ -378,69 +395,60 @@ class Core {
           this.fail(`Obsolete line folding at line ${line}`);
         }
         // obs-fold in a response: the value continues (RFC 9112 5.2).
-        let v = p;
-        while (v < lineEnd) {
-          c = buf[v];
-          if (FIELD_VALUE[c] === 0) this.#badValueByte(c, line);
-          v++;
-        }
-        // Mark as continuation: name start -1.
-        if (4 * n + 4 > offs.length) offs = this.#grow();
-        offs[4 * n] = -1;
-        offs[4 * n + 1] = -1;
-        let vs = p;
-        while (vs < lineEnd && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
-        let ve = lineEnd;
-        while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
-        offs[4 * n + 2] = vs;
-        offs[4 * n + 3] = ve;
-        n++;
-        p = lineEnd + 2;
-        line++;
-        continue;
-      }
-      let q = p;
-      while (TOKEN[buf[q]] === 1) q++;
-      if (q === p || buf[q] !== COLON) {
-        c = buf[q];
-        if (q === p) {
-          if (c === COLON) this.fail(`Empty field-name at line ${line}`);
-          if (c === CR && q !== lineEnd) this.fail(`Bare CR at line ${line}`);
-          this.fail(`Invalid field-name at line ${line}`);
-        }
-        if (c === SP || c === HTAB) {
-          this.fail(`Whitespace between field-name and colon at line ${line}`);
-        }
-        if (q === lineEnd) {
-          this.fail(`Missing colon in field line at line ${line}`);
-        }
-        if (c === CR) this.fail(`Bare CR at line ${line}`);
-        this.fail(`Invalid field-name at line ${line}`);
+        fold = true;
+        folds++;
+        q = p - 1;
+      } else {
+        while (TOKEN[buf[q]] === 1) q++;
+        if (q === p || buf[q] !== COLON) this.#badName(p, q, line);
       }
       let vs = q + 1;
-      while (vs < lineEnd && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
-      let ve = lineEnd;
-      while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
-      for (let v = vs; v < ve; v++) {
-        if (FIELD_VALUE[buf[v]] === 0) this.#badValueByte(buf[v], line);
+      while (buf[vs] === SP || buf[vs] === HTAB) vs++;
+      // Every line was checked to end in LF, so this stops before `to`.
+      let v = vs;
+      for (;;) {
+        c = buf[v];
+        if (FIELD_VALUE[c] === 0) break;
+        hi |= c;
+        v++;
       }
-      if (4 * n + 4 > offs.length) offs = this.#grow();
-      offs[4 * n] = p;
-      offs[4 * n + 1] = q;
-      offs[4 * n + 2] = vs;
-      offs[4 * n + 3] = ve;
+      if (c !== CR) this.#badValueByte(c, line);
+      if (buf[v + 1] !== LF) this.fail(`Bare CR at line ${line}`);
+      let ve = v;
+      while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+      const o = 4 * n;
+      offs[o] = fold ? -1 : p;
+      offs[o + 1] = q;
+      offs[o + 2] = vs;
+      offs[o + 3] = ve;
       n++;
-      p = lineEnd + 2;
+      p = v + 2;
       line++;
     }
+    this.nonAscii = hi > 0x7f;
+    this.folds = folds;
     return n;
   }
 
-  #grow(): Int32Array {
-    const next = new Int32Array(this.offs.length * 2);
-    next.set(this.offs);
-    this.offs = next;
-    return next;
+  #badName(p: number, q: number, line: number): never {
+    const c = this.buf[q];
+    if (q === p) {
+      if (c === COLON) this.fail(`Empty field-name at line ${line}`);
+      if (c === CR && this.buf[q + 1] !== LF) {
+        this.fail(`Bare CR at line ${line}`);
+      }
+      this.fail(`Invalid field-name at line ${line}`);
+    }
+    if (c === SP || c === HTAB) {
+      this.fail(`Whitespace between field-name and colon at line ${line}`);
+    }
+    if (c === CR) {
+      if (this.buf[q + 1] === LF) {
+        this.fail(`Missing colon in field line at line ${line}`);
+      }
+      this.fail(`Bare CR at line ${line}`);
+    }
+    this.fail(`Invalid field-name at line ${line}`);
   }
 
   #badValueByte(c: number, line: number): never {
@@ -454,6 +462,17 @@ class Core {
   /** Builds field lines from `offs` (n entries) using `str` decoded from `base`. */
   buildFields(str: string, base: number, n: number): HTTPHeaders {
     const offs = this.offs;
+    if (this.folds === 0) {
+      const names: string[] = new Array(n);
+      const values: string[] = new Array(n);
+      for (let k = 0, o = 0; k < n; k++, o += 4) {
+        const vs = offs[o + 2] - base;
+        const ve = offs[o + 3] - base;
+        names[k] = str.slice(offs[o] - base, offs[o + 1] - base);
+        values[k] = vs === ve ? "" : str.slice(vs, ve);
+      }
+      return rawHeaders(names, values);
+    }
     const names: string[] = [];
     const values: string[] = [];
     for (let k = 0; k < n; k++) {
@@ -504,6 +523,14 @@ class Core {
         this.#codings(offs[4 * k + 2], offs[4 * k + 3], te);
       } else if (first === 0x68 && nameIs(buf, ns, nl, B_HOST)) {
         this.hosts++;
+        if (!this.response) {
+          const ve = offs[4 * k + 3];
+          for (let p = offs[4 * k + 2]; p < ve; p++) {
+            if (HOST[buf[p]] === 0) {
+              this.fail(`Invalid Host field at field line ${k + 1}`);
+            }
+          }
+        }
       }
     }
     if (te === null) {
@@ -708,7 +735,7 @@ class Core {
           const from = this.start;
           const n = this.scanFields(from, to - 2, 1, true);
           if (n > 0) {
-            const str = latin1(this.buf, from, to - 2);
+            const str = latin1(this.buf, from, to - 2, !this.nonAscii);
             this.trailers = this.buildFields(str, from, n);
           }
           this.start = to;
@@ -970,7 +997,7 @@ export class RequestDecoder {
     const fieldsFrom = lineEnd + 2;
     const n = core.scanFields(fieldsFrom, to - 2, 2, false);
     const length = core.framing(n, version);
-    const str = latin1(buf, base, to - 2);
+    const str = latin1(buf, base, to - 2, !core.nonAscii);
     const methodLen = methodEnd - base;
     const m = str.slice(0, methodLen);
     const method = METHODS[m] ?? m;
@@ -981,10 +1008,6 @@ export class RequestDecoder {
       core.fail("Missing Host field in HTTP/1.1 request");
     }
     const headers = core.buildFields(str, base, n);
-    if (core.hosts === 1) {
-      const host = headers.get("host")!;
-      if (!HOST_RE.test(host)) core.fail("Invalid Host field");
-    }
     const message = new HTTPRequest({ method, target, version, headers });
     core.start = to;
     core.startBody(length);
@@ -1018,6 +1041,14 @@ export class RequestDecoder {
     if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target)) {
       core.fail("Invalid request-target form at line 1");
     }
+  }
+
+  /**
+   * The number of bytes received but not yet decoded (pipelined requests,
+   * or tunnel or upgraded-protocol bytes).
+   */
+  get buffered(): number {
+    return this.#core.buffered;
   }
 
   /**
@@ -1137,10 +1168,12 @@ export class ResponseDecoder {
     }
     if (status < 100) core.fail("Invalid status-code at line 1");
     let reasonStart = p;
+    let reasonHi = false;
     if (p < lineEnd) {
       if (buf[p] !== SP) core.fail("Invalid status-code at line 1");
       reasonStart = p + 1;
       for (let r = reasonStart; r < lineEnd; r++) {
+        if (buf[r] > 0x7f) reasonHi = true;
         if (FIELD_VALUE[buf[r]] === 0) {
           if (buf[r] === CR) core.fail("Bare CR at line 1");
           core.fail(
@@ -1151,7 +1184,7 @@ export class ResponseDecoder {
     }
     const n = core.scanFields(lineEnd + 2, to - 2, 2, false);
     const length = core.framing(n, version);
-    const str = latin1(buf, base, to - 2);
+    const str = latin1(buf, base, to - 2, !core.nonAscii && !reasonHi);
     const reason = str.slice(reasonStart - base, lineEnd - base);
     const headers = core.buildFields(str, base, n);
     const message = new HTTPResponse({ status, reason, version, headers });
@@ -1173,6 +1206,14 @@ export class ResponseDecoder {
       }
     }
     return { type: "head", message };
+  }
+
+  /**
+   * The number of bytes received but not yet decoded (pipelined requests,
+   * or tunnel or upgraded-protocol bytes).
+   */
+  get buffered(): number {
+    return this.#core.buffered;
   }
 
   /**
@@ -1266,7 +1307,7 @@ export function decodeRequest(
   decoder.finish();
   return collect(
     () => decoder.next(),
-    () => decoder.takeBuffered().length,
+    () => decoder.buffered,
     "request",
   );
 }
@@ -1329,7 +1370,7 @@ export function decodeResponse(
         }
       }
     },
-    () => decoder.takeBuffered().length,
+    () => decoder.buffered,
     "response",
   );
 }

@@ -729,7 +729,7 @@ Deno.test("RequestDecoder rejects a missing or repeated Host", async (t) => {
       rejectRequest(
         "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n",
         400,
-        "Invalid Host field",
+        "Invalid Host field at field line 1",
       ),
   );
 });

@@ -1,0 +1,177 @@
+// Copyright 2026 the socketkit authors. MIT license.
+// Private to the server: the response head written straight into a reusable
+// output buffer, with a cached Date field and the framing the server decides
+// (RFC 9112 sections 4, 6 and 9.6).
+
+import type { HTTPResponse } from "./message.ts";
+import { STATUS_TEXT } from "./status.ts";
+
+const encoder = new TextEncoder();
+
+/** What the header fields of a response said that the server must act on. */
+export interface HeadFacts {
+  /** The response carried `Connection: close`. */
+  close: boolean;
+  /** The value of a `Content-Length` field the handler set, or -1. */
+  length: number;
+  /** The handler set a `Date` field. */
+  date: boolean;
+}
+
+/** `HTTP/1.1 200 OK\r\n` and friends for the standard reason-phrases. */
+const STATUS_LINES = new Map<number, string>();
+
+// deno-lint-ignore no-control-regex
+const BAD_REASON = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The status-line for `res`, validated (RFC 9112 section 4). */
+export function statusLine(res: HTTPResponse): string {
+  const { status, reason, version } = res;
+  if (version === "HTTP/1.1" && reason === STATUS_TEXT[status]) {
+    let line = STATUS_LINES.get(status);
+    if (line === undefined) {
+      line = `HTTP/1.1 ${status} ${reason}\r\n`;
+      STATUS_LINES.set(status, line);
+    }
+    return line;
+  }
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new RangeError(`Status ${status} is not an integer from 100 to 999`);
+  }
+  if (BAD_REASON.test(reason)) {
+    throw new TypeError(`Invalid reason-phrase: ${JSON.stringify(reason)}`);
+  }
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
+    throw new TypeError(`Invalid HTTP-version: ${JSON.stringify(version)}`);
+  }
+  return `${version} ${status} ${reason}\r\n`;
+}
+
+/**
+ * The status-line and the handler's field lines, leaving out the fields the
+ * server writes itself: `Transfer-Encoding` always, `Content-Length` unless
+ * `keepLength`, `Connection` unless `keepConnection`. Records a `Date` field,
+ * `Connection: close` and the handler's `Content-Length` in `facts`. Returns the text without the empty
+ * line.
+ */
+export function headLines(
+  res: HTTPResponse,
+  keepLength: boolean,
+  keepConnection: boolean,
+  facts: HeadFacts,
+): string {
+  let s = statusLine(res);
+  facts.close = false;
+  facts.length = -1;
+  facts.date = false;
+  for (const [name, value] of res.headers) {
+    const n = name.length;
+    if (n === 4 || n === 10 || n === 14 || n === 17) {
+      const lower = name.toLowerCase();
+      if (lower === "date") {
+        facts.date = true;
+      } else if (lower === "connection") {
+        if (hasToken(value, "close")) facts.close = true;
+        if (!keepConnection) continue;
+      } else if (lower === "content-length") {
+        const length = /^[0-9]{1,15}$/.test(value) ? Number(value) : -1;
+        if (length === -1) {
+          throw new TypeError(
+            `Invalid Content-Length: ${JSON.stringify(value)}`,
+          );
+        }
+        facts.length = length;
+        if (!keepLength) continue;
+      } else if (lower === "transfer-encoding") {
+        continue;
+      }
+    }
+    s += `${name}: ${value}\r\n`;
+  }
+  return s;
+}
+
+/**
+ * Whether the comma-separated list `value` holds `token`, compared
+ * case-insensitively (RFC 9110 section 5.6.1); `token` is lowercase.
+ */
+export function hasToken(value: string, token: string): boolean {
+  const lower = value.toLowerCase();
+  let i = lower.indexOf(token);
+  while (i !== -1) {
+    const end = i + token.length;
+    if (
+      (i === 0 || isSeparator(lower.charCodeAt(i - 1))) &&
+      (end === lower.length || isSeparator(lower.charCodeAt(end)))
+    ) {
+      return true;
+    }
+    i = lower.indexOf(token, i + 1);
+  }
+  return false;
+}
+
+function isSeparator(c: number): boolean {
+  return c === 0x2c || c === 0x20 || c === 0x09;
+}
+
+/** A growable output buffer that latin1 strings and bytes are appended to. */
+export class OutBuffer {
+  buf: Uint8Array = new Uint8Array(4096);
+  length = 0;
+
+  #reserve(more: number): void {
+    const need = this.length + more;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  /** Appends a string of code units up to U+00FF as ISO-8859-1 bytes. */
+  text(s: string): void {
+    const n = s.length;
+    this.#reserve(n);
+    const at = this.length;
+    const { read, written } = encoder.encodeInto(
+      s,
+      this.buf.subarray(at, at + n),
+    );
+    if (read !== n || written !== n) {
+      // obs-text (0x80-0xff) in a field value: one byte per code unit.
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    }
+    this.length = at + n;
+  }
+
+  /** Appends bytes. */
+  bytes(data: Uint8Array): void {
+    this.#reserve(data.length);
+    this.buf.set(data, this.length);
+    this.length += data.length;
+  }
+
+  /** The bytes appended so far (a view, valid until the next append). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** The `Date: ...\r\n` field line (RFC 9110 section 6.6.1), formatted once a second. */
+export class DateCache {
+  #line = "";
+  #expires = 0;
+
+  /** The field line for the current second. */
+  line(): string {
+    const now = Date.now();
+    if (now >= this.#expires) {
+      this.#line = `Date: ${new Date(now).toUTCString()}\r\n`;
+      this.#expires = now - (now % 1000) + 1000;
+    }
+    return this.#line;
+  }
+}
