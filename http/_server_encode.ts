@@ -21,7 +21,6 @@ export interface HeadFacts {
 /** `HTTP/1.1 200 OK\r\n` and friends for the standard reason-phrases. */
 const STATUS_LINES = new Map<number, string>();
 
-// deno-lint-ignore no-control-regex
 const BAD_REASON = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** The status-line for `res`, validated (RFC 9112 section 4). */

@@ -1,0 +1,1231 @@
+// Copyright 2026 the socketkit authors. MIT license.
+
+import type { Addr } from "../address.ts";
+import { parseAddr } from "../address.ts";
+import { listen, type Listener, type TCPConnection } from "../connection.ts";
+import { checkTimeout } from "../_deadline.ts";
+import { encodeChunk, encodeLastChunk } from "./encoder.ts";
+import { type HTTPRequest, HTTPResponse } from "./message.ts";
+import {
+  type DecoderOptions,
+  HTTPParseError,
+  RequestDecoder,
+} from "./parser.ts";
+import { STATUS_TEXT } from "./status.ts";
+import {
+  DateCache,
+  hasToken,
+  type HeadFacts,
+  headLines,
+  OutBuffer,
+} from "./_server_encode.ts";
+
+/**
+ * What a handler learns about the connection a request came on, and the way
+ * to take it over.
+ */
+export interface ServeHandlerInfo {
+  /** The client's address. */
+  readonly remoteAddr: Addr;
+  /** The server's address the client connected to. */
+  readonly localAddr: Addr;
+  /**
+   * Takes over the connection for another protocol: for a request with an
+   * `Upgrade` field (and `Connection: upgrade`), or a `CONNECT` (RFC 9110
+   * sections 7.8 and 9.3.6).
+   *
+   * Call it during the handler, then return the response that switches
+   * protocols: a `101 Switching Protocols` for an upgrade, a 2xx for CONNECT.
+   * The server writes that response's head (no content), puts any bytes the
+   * client sent after the request back in front of the connection's read
+   * buffer (`conn.unread()`), stops managing the connection and resolves the
+   * promise with it. From then on the connection is the caller's: the
+   * server's `shutdown()` and timeouts no longer touch it, and the caller
+   * must close it.
+   *
+   * If the handler returns any other status, or writing the head fails, the
+   * promise rejects (with a `TypeError`, or the write's error) and the
+   * request is answered normally; an unawaited rejection is not reported as
+   * unhandled.
+   *
+   * @returns The raw connection, once the switching response is written.
+   * @throws {TypeError} When the request is neither an upgrade request nor
+   *   CONNECT, its content has not been read to the end, or the handler has
+   *   already returned.
+   */
+  upgrade(): Promise<TCPConnection>;
+}
+
+/**
+ * A request handler: gets each request with its content (`request.body`)
+ * either collected as a `Uint8Array` (when it had fully arrived) or as a
+ * `ReadableStream<Uint8Array>` read from the connection on demand, and
+ * returns the response. `await request.bytes()` collects either form.
+ */
+export type ServeHandler = (
+  request: HTTPRequest,
+  info: ServeHandlerInfo,
+) => HTTPResponse | Promise<HTTPResponse>;
+
+/**
+ * A web-standard fetch handler, as `Deno.serve`, Hono's `app.fetch` and
+ * Cloudflare Workers take. The second argument is the connection info
+ * (Hono sees it as `c.env`).
+ */
+export type FetchHandler = (
+  request: Request,
+  info: ServeHandlerInfo,
+) => Response | Promise<Response>;
+
+/** Options for {@linkcode serve}: where to listen, limits and timeouts. */
+export interface ServeOptions extends DecoderOptions {
+  /**
+   * Host name or IP address to listen on.
+   *
+   * @default {"0.0.0.0"}
+   */
+  hostname?: string;
+  /**
+   * TCP port to listen on; 0 lets the system pick one (read it from
+   * `server.addr`).
+   *
+   * @default {8000}
+   */
+  port?: number;
+  /**
+   * A unix socket file to listen on instead of TCP. Requires `--allow-read`
+   * and `--allow-write`.
+   */
+  path?: string;
+  /** Aborting it shuts the server down as {@linkcode Server.shutdown} does. */
+  signal?: AbortSignal;
+  /** Called once with the bound address when the server is listening. */
+  onListen?: (addr: Addr) => void;
+  /**
+   * Called when a handler throws (or returns something that is not an
+   * `HTTPResponse`), with the error and the request. The response it returns
+   * is sent instead of the default
+   * `500 Internal Server Error`. Also called, with its return value ignored,
+   * for errors that cannot be answered: a response body stream that fails
+   * after the head was sent (the connection is then closed so the client
+   * sees an incomplete response), and `accept()` failures other than the
+   * listener closing. Without it, such errors are not reported anywhere.
+   */
+  onError?: (
+    error: unknown,
+    request: HTTPRequest | null,
+  ) => HTTPResponse | void | Promise<HTTPResponse | void>;
+  /**
+   * The most connections served at once. When reached, the server stops
+   * accepting (new clients wait in the listen backlog) until one closes, as
+   * Go's `netutil.LimitListener` does.
+   *
+   * @default {Infinity}
+   */
+  maxConnections?: number;
+  /**
+   * How long a client may take to send a request's start-line and header
+   * section, in milliseconds, counted from the request's first byte (or
+   * from accepting the connection, for its first request). Past it the
+   * server answers `408 Request Timeout` and closes the connection: the
+   * defence against slowloris. `Infinity` or 0 turns it off.
+   *
+   * @default {60000}
+   */
+  headersTimeout?: number;
+  /**
+   * How long a client may take to send a whole request, content included,
+   * in milliseconds from its first byte; past it the connection is closed.
+   * `Infinity` or 0 turns it off.
+   *
+   * @default {300000}
+   */
+  requestTimeout?: number;
+  /**
+   * How long an idle keep-alive connection is kept open waiting for the
+   * next request, in milliseconds (RFC 9112 section 9.3). `Infinity` or 0
+   * turns it off.
+   *
+   * @default {5000}
+   */
+  keepAliveTimeout?: number;
+}
+
+/** Options for {@linkcode Server.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * How long in-flight requests may take to finish, in milliseconds, before
+   * their connections are closed anyway. `Infinity` waits for them.
+   *
+   * @default {10000}
+   */
+  timeout?: number;
+}
+
+/**
+ * A running HTTP/1.1 server, as {@linkcode serve} returns it.
+ *
+ * `await using server = serve(...)` shuts it down gracefully at the end of
+ * the scope.
+ */
+export interface Server extends AsyncDisposable {
+  /** The bound address, with the real port when port 0 was asked for. */
+  readonly addr: Addr;
+  /**
+   * Resolves once the server has stopped accepting and its last connection
+   * is closed (connections taken over by `info.upgrade()` do not count).
+   */
+  readonly finished: Promise<void>;
+  /**
+   * Shuts down gracefully: stops accepting at once, closes idle keep-alive
+   * connections at once, lets requests in flight finish (their responses
+   * carry `Connection: close`) and closes the rest when `timeout` passes.
+   * Calling it again returns the same promise.
+   *
+   * @param options The deadline for requests in flight.
+   * @returns {@linkcode Server.finished}.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+// ------------------------------------------------------------------ serve
+
+/**
+ * Serves HTTP/1.1 (RFC 9112) on a TCP address or unix socket, in the shape
+ * of `Deno.serve`: every request goes to `handler` and its response back to
+ * the client.
+ *
+ * The server keeps HTTP/1.1 connections alive by default and closes
+ * HTTP/1.0 ones unless they ask for `Connection: keep-alive`; honours
+ * `Connection: close` from either side (RFC 9112 section 9.6); answers
+ * pipelined requests in order, batching their responses into one write;
+ * adds `Date` (RFC 9110 section 6.6.1) and `Content-Length`; sends a
+ * response to HEAD without content; sends a streamed response body
+ * (`ReadableStream` or async iterable) chunked (RFC 9112 section 7.1), or
+ * delimited by closing the connection for HTTP/1.0 clients.
+ *
+ * `Expect: 100-continue` (RFC 9110 section 10.1.1, HTTP/1.1 only): the
+ * server sends `100 Continue` when the handler first reads a request body
+ * that has not arrived yet. A handler that answers without reading the body
+ * never triggers it, and the connection is then closed after the response
+ * instead of reading the unwanted body.
+ *
+ * Malformed input gets the codec's status (400, 413, 414, 431, 501 or 505)
+ * with a short `text/plain` body, then the connection is closed. A handler
+ * that throws gets `500 Internal Server Error` and a call to
+ * `options.onError`. Neither touches other connections. A client that goes
+ * away mid-request or mid-response only ends its own connection.
+ *
+ * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
+ * socket).
+ *
+ * @param options Where to listen, limits, timeouts and callbacks.
+ * @param handler Turns each request into a response.
+ * @returns The running server.
+ * @throws {Deno.errors.AddrInUse} When the address is taken.
+ * @throws {RangeError} When a timeout is negative or `maxConnections` is not
+ *   a positive number.
+ *
+ * @example Hello world on a port the system picks
+ * ```ts ignore
+ * import { HTTPResponse, serve } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   (request) => HTTPResponse.text(`Hello, ${request.url.pathname}`),
+ * );
+ * assert(server.addr.transport === "tcp");
+ * const res = await fetch(`http://127.0.0.1:${server.addr.port}/world`);
+ * assert.equal(await res.text(), "Hello, /world");
+ * ```
+ */
+export function serve(options: ServeOptions, handler: ServeHandler): Server {
+  if (typeof handler !== "function") {
+    throw new TypeError("serve() needs a handler function");
+  }
+  checkTimeout(options.headersTimeout, "headersTimeout");
+  checkTimeout(options.requestTimeout, "requestTimeout");
+  checkTimeout(options.keepAliveTimeout, "keepAliveTimeout");
+  const max = options.maxConnections ?? Infinity;
+  if (!(max >= 1)) {
+    throw new RangeError(
+      `maxConnections must be a positive number, got ${max}`,
+    );
+  }
+  const listener = options.path !== undefined
+    ? listen({ transport: "unix", path: options.path })
+    : listen({
+      hostname: options.hostname ?? "0.0.0.0",
+      port: options.port ?? 8000,
+    });
+  const server = new HTTPServer(listener, handler, options);
+  options.onListen?.(listener.addr);
+  return server;
+}
+
+/**
+ * Serves HTTP/1.1 on `addr` with default options, as lightbug_http's
+ * `listen_and_serve` and Go's `http.ListenAndServe` do. Use {@linkcode serve}
+ * for options.
+ *
+ * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
+ * socket).
+ *
+ * @param addr `"host:port"` (port 0 picks a free one), `"[::1]:port"` or
+ *   `"unix:/path"`.
+ * @param handler Turns each request into a response.
+ * @returns The running server.
+ * @throws {TypeError} When `addr` cannot be parsed.
+ * @throws {Deno.errors.AddrInUse} When the address is taken.
+ *
+ * @example Serving on a loopback port
+ * ```ts ignore
+ * import { HTTPResponse, listenAndServe } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = listenAndServe(
+ *   "127.0.0.1:0",
+ *   () => HTTPResponse.text("ok"),
+ * );
+ * assert(server.addr.transport === "tcp");
+ * const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * assert.equal(await res.text(), "ok");
+ * ```
+ */
+export function listenAndServe(addr: string, handler: ServeHandler): Server {
+  const parsed = parseAddr(addr);
+  if (parsed.transport === "unix") {
+    return serve({ path: parsed.path }, handler);
+  }
+  if (parsed.transport !== "tcp") {
+    throw new TypeError(
+      `Invalid address ${JSON.stringify(addr)}: HTTP needs tcp or unix`,
+    );
+  }
+  return serve({ hostname: parsed.hostname, port: parsed.port }, handler);
+}
+
+// ------------------------------------------------------------ fetch adapter
+
+/**
+ * Adapts a web-standard fetch handler (`(req: Request) => Response`) into a
+ * {@linkcode ServeHandler}, so code written for `Deno.serve`, Hono
+ * (`app.fetch`) and other web-standard frameworks runs on this server
+ * unchanged.
+ *
+ * The `Request` gets the URL from the request-target and `Host` (`http:`),
+ * the method, the header fields and the content (a stream when it had not
+ * fully arrived). The `Response` body is sent with `Content-Length` when it
+ * is available at once (a string, bytes, a `Content-Length` up to 1 MiB),
+ * and streamed chunked otherwise. `request.signal` is not aborted when the
+ * client disconnects.
+ *
+ * @param handler The fetch handler; its second argument is the connection
+ *   info.
+ * @returns A handler for {@linkcode serve}.
+ *
+ * @example Adapting a fetch handler
+ * ```ts
+ * import { fromFetchHandler, HTTPRequest } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const handler = fromFetchHandler((req) =>
+ *   new Response(`hello ${new URL(req.url).pathname}`, { status: 201 })
+ * );
+ * const addr = { transport: "tcp", hostname: "127.0.0.1", port: 1 } as const;
+ * const res = await handler(
+ *   new HTTPRequest({ target: "/there", headers: { Host: "example.com" } }),
+ *   { remoteAddr: addr, localAddr: addr, upgrade: () => Promise.reject() },
+ * );
+ * assert.equal(res.status, 201);
+ * assert.equal(await res.text(), "hello /there");
+ * ```
+ */
+export function fromFetchHandler(handler: FetchHandler): ServeHandler {
+  return async (request, info) => {
+    const response = await handler(toRequest(request), info);
+    if (!(response instanceof Response)) {
+      throw new TypeError("Fetch handler must return a Response");
+    }
+    return await fromResponse(response);
+  };
+}
+
+function toRequest(request: HTTPRequest): Request {
+  const { method, target, body } = request;
+  const url = target.charCodeAt(0) === 0x2f
+    ? `http://${request.headers.get("host") || "localhost"}${target}`
+    : request.url.href;
+  const init: RequestInit & { duplex?: "half" } = {
+    method,
+    headers: request.headers.toHeaders(),
+  };
+  if (method !== "GET" && method !== "HEAD") {
+    if (body instanceof Uint8Array) {
+      if (body.length > 0) init.body = body as Uint8Array<ArrayBuffer>;
+    } else {
+      init.body = body;
+      init.duplex = "half";
+    }
+  }
+  return new Request(url, init);
+}
+
+/** Bodies with a `Content-Length` up to this are collected, in bytes. */
+const COLLECT_LIMIT = 1024 * 1024;
+const PENDING: unique symbol = Symbol("pending");
+type Read = ReadableStreamReadResult<Uint8Array>;
+
+/** Resolves with `promise`'s value if it settles within a few microtasks. */
+function soon(promise: Promise<Read>): Promise<Read | typeof PENDING> {
+  const later = Promise.resolve().then().then().then().then(
+    (): typeof PENDING => PENDING,
+  );
+  return Promise.race<Read | typeof PENDING>([promise, later]);
+}
+
+async function fromResponse(response: Response): Promise<HTTPResponse> {
+  const res = new HTTPResponse({
+    status: response.status,
+    reason: response.statusText || undefined,
+    headers: response.headers,
+  });
+  const stream = response.body;
+  if (stream === null) return res;
+  const length = response.headers.get("content-length");
+  if (length !== null && Number(length) <= COLLECT_LIMIT) {
+    res.body = new Uint8Array(await response.arrayBuffer());
+    return res;
+  }
+  // Bodies built from a string or bytes are readable within a few
+  // microtasks: send those with Content-Length, stream the rest.
+  const reader = stream.getReader();
+  const first = reader.read();
+  const a = await soon(first);
+  if (a !== PENDING && a.done) return res;
+  if (a !== PENDING) {
+    const second = reader.read();
+    const b = await soon(second);
+    if (b !== PENDING && b.done) {
+      res.body = a.value;
+      return res;
+    }
+    res.body = resumed(reader, [a.value], b === PENDING ? second : b);
+    return res;
+  }
+  res.body = resumed(reader, [], first);
+  return res;
+}
+
+/** A stream of `chunks`, then `pending`'s value, then the rest of `reader`. */
+function resumed(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  chunks: Uint8Array[],
+  pending: Promise<Read> | Read,
+): ReadableStream<Uint8Array> {
+  let next: Promise<Read> | Read | null = pending;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = chunks.shift();
+      if (chunk !== undefined) {
+        controller.enqueue(chunk);
+        return;
+      }
+      const result = await (next ?? reader.read());
+      next = null;
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+// ------------------------------------------------------------- the server
+
+/** Connection phases, for timeouts and shutdown. */
+const P_IDLE = 0; // between requests: keepAliveTimeout
+const P_HEAD = 1; // receiving a head: headersTimeout
+const P_BODY = 2; // receiving content: requestTimeout
+const P_HANDLER = 3; // handler running or response being written
+const P_CLOSING = 4; // error response or close under way
+
+/** Uint8Array bodies up to this are copied behind the head (one write). */
+const COPY_LIMIT = 64 * 1024;
+/** Flush the batched responses once they reach this many bytes. */
+const BATCH_LIMIT = 64 * 1024;
+/** An unread request body up to this is read and dropped to keep the connection. */
+const DRAIN_LIMIT = 256 * 1024;
+/** After an error response, read and drop at most this much, in bytes... */
+const LINGER_BYTES = 1024 * 1024;
+/** ...for at most this long between reads, in ms (avoids a RST eating the response). */
+const LINGER_MS = 1000;
+
+const encoder = new TextEncoder();
+const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
+const TIMEOUT = encoder.encode(
+  "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+);
+const EMPTY_BODY = new Uint8Array(0);
+
+function noop(): void {}
+
+function timeoutOf(ms: number | undefined, fallback: number): number {
+  const value = ms ?? fallback;
+  return value === 0 ? Infinity : value;
+}
+
+class HTTPServer implements Server {
+  readonly #listener: Listener;
+  readonly handler: ServeHandler;
+  readonly #onError: ServeOptions["onError"];
+  readonly decoderOptions: DecoderOptions;
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly #maxConnections: number;
+  readonly sessions: Set<Session> = new Set();
+  readonly date: DateCache = new DateCache();
+  draining = false;
+  #accepting = true;
+  #finished: Promise<void>;
+  #resolveFinished: () => void;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #shutdownTimer: ReturnType<typeof setTimeout> | undefined;
+  #slot: (() => void) | null = null;
+  #signal: AbortSignal | undefined;
+  #onAbort = () => {
+    this.shutdown();
+  };
+
+  constructor(
+    listener: Listener,
+    handler: ServeHandler,
+    options: ServeOptions,
+  ) {
+    this.#listener = listener;
+    this.handler = handler;
+    this.#onError = options.onError;
+    this.decoderOptions = {
+      maxStartLineBytes: options.maxStartLineBytes,
+      maxHeaderBytes: options.maxHeaderBytes,
+      maxHeaderCount: options.maxHeaderCount,
+      maxBodyBytes: options.maxBodyBytes,
+    };
+    this.headersTimeout = timeoutOf(options.headersTimeout, 60_000);
+    this.requestTimeout = timeoutOf(options.requestTimeout, 300_000);
+    this.keepAliveTimeout = timeoutOf(options.keepAliveTimeout, 5_000);
+    this.#maxConnections = options.maxConnections ?? Infinity;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#finished = promise;
+    this.#resolveFinished = resolve;
+    // One coarse timer per server checks every connection's deadline.
+    const shortest = Math.min(
+      this.headersTimeout,
+      this.requestTimeout,
+      this.keepAliveTimeout,
+    );
+    if (shortest !== Infinity) {
+      const tick = Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
+      this.#sweepTimer = setInterval(this.#sweep, tick);
+    }
+    this.#signal = options.signal;
+    this.#acceptLoop();
+    if (this.#signal !== undefined) {
+      if (this.#signal.aborted) this.shutdown();
+      else this.#signal.addEventListener("abort", this.#onAbort);
+    }
+  }
+
+  get addr(): Addr {
+    return this.#listener.addr;
+  }
+
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    const listener = this.#listener;
+    let backoff = 0;
+    while (!listener.closed) {
+      if (this.sessions.size >= this.#maxConnections) {
+        await new Promise<void>((resolve) => this.#slot = resolve);
+        continue;
+      }
+      let conn: TCPConnection;
+      try {
+        conn = await listener.accept();
+        backoff = 0;
+      } catch (error) {
+        if (listener.closed) break;
+        this.report(error, null);
+        // Out of file descriptors or similar: back off as Go's server does.
+        backoff = backoff === 0 ? 5 : Math.min(backoff * 2, 1000);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      if (this.draining) {
+        conn.close();
+        break;
+      }
+      const session = new Session(this, conn);
+      this.sessions.add(session);
+      session.run();
+    }
+    this.#accepting = false;
+    this.#checkFinished();
+  }
+
+  #sweep = (): void => {
+    const now = Date.now();
+    for (const session of this.sessions) {
+      const elapsed = now - session.since;
+      switch (session.phase) {
+        case P_IDLE:
+          if (elapsed >= this.keepAliveTimeout) session.abort();
+          break;
+        case P_HEAD:
+          if (elapsed >= this.headersTimeout) session.timeout();
+          break;
+        case P_BODY:
+          if (elapsed >= this.requestTimeout) session.abort();
+          break;
+      }
+    }
+  };
+
+  /** Forgets a closed or taken-over connection. */
+  remove(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    const slot = this.#slot;
+    if (slot !== null) {
+      this.#slot = null;
+      slot();
+    }
+    this.#checkFinished();
+  }
+
+  #checkFinished(): void {
+    if (this.#accepting || this.sessions.size > 0) return;
+    clearInterval(this.#sweepTimer);
+    clearTimeout(this.#shutdownTimer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#resolveFinished();
+  }
+
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    if (this.draining) return this.#finished;
+    const timeout = options?.timeout ?? 10_000;
+    checkTimeout(timeout, "timeout");
+    this.draining = true;
+    this.#listener.close();
+    const slot = this.#slot;
+    if (slot !== null) {
+      this.#slot = null;
+      slot();
+    }
+    for (const session of this.sessions) {
+      if (session.idle()) session.abort();
+    }
+    if (this.sessions.size > 0 && timeout !== Infinity) {
+      this.#shutdownTimer = setTimeout(() => {
+        for (const session of this.sessions) session.abort();
+      }, timeout);
+    }
+    this.#checkFinished();
+    return this.#finished;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /** The response for a handler that threw: from onError, else a 500. */
+  async errorResponse(
+    error: unknown,
+    request: HTTPRequest,
+  ): Promise<HTTPResponse> {
+    const onError = this.#onError;
+    if (onError !== undefined) {
+      try {
+        const res = await onError(error, request);
+        if (res instanceof HTTPResponse) return res;
+      } catch {
+        // A failing onError still gets the client its 500.
+      }
+    }
+    return new HTTPResponse({
+      status: 500,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      body: "500 Internal Server Error\n",
+    });
+  }
+
+  /** Passes an error nobody can answer to onError, if any. */
+  report(error: unknown, request: HTTPRequest | null): void {
+    const onError = this.#onError;
+    if (onError === undefined) return;
+    try {
+      const result = onError(error, request);
+      if (result instanceof Promise) result.catch(noop);
+    } catch {
+      // Nothing more to do with it.
+    }
+  }
+}
+
+/** Connection info handed to handlers; one per connection. */
+class Info implements ServeHandlerInfo {
+  readonly remoteAddr: Addr;
+  readonly localAddr: Addr;
+  #session: Session;
+
+  constructor(session: Session) {
+    this.#session = session;
+    this.remoteAddr = session.conn.remoteAddr;
+    this.localAddr = session.conn.localAddr;
+  }
+
+  upgrade(): Promise<TCPConnection> {
+    return this.#session.requestUpgrade();
+  }
+}
+
+/** One connection's request loop. */
+class Session {
+  readonly server: HTTPServer;
+  readonly conn: TCPConnection;
+  readonly decoder: RequestDecoder;
+  readonly info: Info;
+  readonly out: OutBuffer = new OutBuffer();
+  readonly facts: HeadFacts = { close: false, length: -1, date: false };
+  phase = P_HEAD;
+  since: number = Date.now();
+  closed = false;
+  upgraded = false;
+
+  // The request being handled.
+  request: HTTPRequest | null = null;
+  /** The request asked to close, or is HTTP/1.0 without keep-alive. */
+  close = false;
+  /** The request is HTTP/1.0 and asked for keep-alive. */
+  keepAlive10 = false;
+  bodyDone = true;
+  /** 0: no Expect, 1: 100-continue expected, 2: 100 Continue sent. */
+  continueState = 0;
+  bodyError: unknown = null;
+  pulling: Promise<void> | null = null;
+  upgradable = false;
+  upgrade: PromiseWithResolvers<TCPConnection> | null = null;
+
+  constructor(server: HTTPServer, conn: TCPConnection) {
+    this.server = server;
+    this.conn = conn;
+    this.decoder = new RequestDecoder(server.decoderOptions);
+    this.info = new Info(this);
+  }
+
+  /** Whether the connection waits for a request that has not started. */
+  idle(): boolean {
+    return this.phase === P_IDLE ||
+      (this.phase === P_HEAD && this.conn.bytesRead === 0);
+  }
+
+  /** Closes the connection at once. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.close();
+    this.server.remove(this);
+  }
+
+  /** headersTimeout passed: 408, then close. */
+  timeout(): void {
+    this.phase = P_CLOSING;
+    this.conn.write(TIMEOUT).then(() => this.abort(), () => this.abort());
+  }
+
+  async run(): Promise<void> {
+    const { conn, decoder, server } = this;
+    try {
+      for (;;) {
+        let event = decoder.next();
+        if (event === null) {
+          if (this.out.length > 0) await this.flush();
+          if (this.phase !== P_HEAD) {
+            if (server.draining || this.closed) break;
+            this.phase = P_IDLE;
+            this.since = Date.now();
+          }
+          const chunk = await conn.readChunk();
+          if (chunk === null) {
+            decoder.finish();
+            event = decoder.next();
+            if (event === null) break;
+          } else {
+            if (this.phase === P_IDLE) {
+              this.phase = P_HEAD;
+              this.since = Date.now();
+            }
+            decoder.push(chunk);
+            continue;
+          }
+        }
+        if (event.type !== "head") continue;
+        const request = event.message;
+        this.#begin(request);
+        let res: HTTPResponse;
+        const result = this.#call(request);
+        if (result instanceof HTTPResponse) {
+          res = result;
+        } else {
+          try {
+            res = await result;
+          } catch (error) {
+            res = await server.errorResponse(error, request);
+          }
+          if (!(res instanceof HTTPResponse)) {
+            res = await server.errorResponse(
+              new TypeError("Handler must return an HTTPResponse"),
+              request,
+            );
+          }
+        }
+        this.upgradable = false;
+        if (
+          this.bodyDone && this.bodyError === null && this.upgrade === null &&
+          res.body instanceof Uint8Array && res.body.length <= COPY_LIMIT &&
+          res.status >= 200
+        ) {
+          // The common case: queue the response behind earlier ones.
+          const keep = this.#queue(request, res);
+          this.phase = P_HANDLER;
+          if (!keep) {
+            await this.flush();
+            break;
+          }
+          if (this.out.length >= BATCH_LIMIT) await this.flush();
+          continue;
+        }
+        if (!await this.#complete(request, res)) break;
+        this.phase = P_HANDLER;
+      }
+    } catch (error) {
+      if (error instanceof HTTPParseError) await this.#fail(error);
+      // Anything else is the connection failing: closing it is all to do.
+    } finally {
+      if (!this.upgraded) this.abort();
+    }
+  }
+
+  /** Reads the connection semantics and as much content as has arrived. */
+  #begin(request: HTTPRequest): void {
+    this.request = request;
+    this.bodyError = null;
+    this.pulling = null;
+    this.continueState = 0;
+    const headers = request.headers;
+    const connection = headers.get("connection");
+    if (request.version === "HTTP/1.1") {
+      this.close = connection !== null && hasToken(connection, "close");
+      this.keepAlive10 = false;
+    } else {
+      this.keepAlive10 = connection !== null &&
+        hasToken(connection, "keep-alive");
+      this.close = !this.keepAlive10;
+    }
+    this.upgradable = request.method === "CONNECT" ||
+      (connection !== null && hasToken(connection, "upgrade") &&
+        headers.has("upgrade"));
+    const decoder = this.decoder;
+    let event = decoder.next();
+    if (event !== null && event.type === "end") {
+      request.trailers = event.trailers;
+      this.bodyDone = true;
+      this.phase = P_HANDLER;
+      return;
+    }
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (event !== null && event.type === "data") {
+      parts.push(event.data);
+      length += event.data.length;
+      event = decoder.next();
+    }
+    if (event !== null && event.type === "end") {
+      request.body = concat(parts, length);
+      request.trailers = event.trailers;
+      this.bodyDone = true;
+      this.phase = P_HANDLER;
+      return;
+    }
+    // The content is still arriving: the handler reads it as a stream.
+    this.bodyDone = false;
+    this.phase = P_BODY;
+    if (request.version === "HTTP/1.1" && length === 0) {
+      const expect = headers.get("expect");
+      if (expect !== null && expect.toLowerCase() === "100-continue") {
+        this.continueState = 1;
+      }
+    }
+    request.body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(part);
+      },
+      pull: (controller) => {
+        const pulling = this.#pull(request, controller);
+        this.pulling = pulling;
+        return pulling;
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /** Calls the handler; a synchronous throw becomes an error response. */
+  #call(request: HTTPRequest): HTTPResponse | Promise<HTTPResponse> {
+    try {
+      return this.server.handler(request, this.info);
+    } catch (error) {
+      return this.server.errorResponse(error, request);
+    }
+  }
+
+  /** Feeds the request body stream from the connection. Never rejects. */
+  async #pull(
+    request: HTTPRequest,
+    controller: ReadableStreamDefaultController<Uint8Array>,
+  ): Promise<void> {
+    const { decoder, conn } = this;
+    try {
+      for (;;) {
+        const event = decoder.next();
+        if (event !== null) {
+          if (event.type === "data") {
+            controller.enqueue(event.data);
+            return;
+          }
+          if (event.type === "end") {
+            request.trailers = event.trailers;
+            this.bodyDone = true;
+            if (this.phase === P_BODY) this.phase = P_HANDLER;
+            controller.close();
+            return;
+          }
+        }
+        if (this.out.length > 0) await this.flush();
+        if (this.continueState === 1) {
+          this.continueState = 2;
+          await conn.write(CONTINUE);
+        }
+        const chunk = await conn.readChunk();
+        if (chunk === null) decoder.finish();
+        else decoder.push(chunk);
+      }
+    } catch (error) {
+      this.bodyError = error;
+      controller.error(error);
+    }
+  }
+
+  requestUpgrade(): Promise<TCPConnection> {
+    if (!this.upgradable) {
+      throw new TypeError(
+        "Cannot upgrade: the request is neither CONNECT nor an Upgrade request, or its handler has returned",
+      );
+    }
+    if (!this.bodyDone) {
+      throw new TypeError(
+        "Cannot upgrade before the request content is read to the end",
+      );
+    }
+    if (this.upgrade === null) {
+      this.upgrade = Promise.withResolvers<TCPConnection>();
+      this.upgrade.promise.catch(noop);
+    }
+    return this.upgrade.promise;
+  }
+
+  /**
+   * Encodes a response with a byte body behind any batched ones, the body
+   * too unless `inline` is false. Returns whether the connection stays open.
+   */
+  #queue(request: HTTPRequest, res: HTTPResponse, inline = true): boolean {
+    const body = res.body as Uint8Array;
+    const status = res.status;
+    const head = request.method === "HEAD";
+    const facts = this.facts;
+    // A response to HEAD (or a 304) may state the length it would have.
+    const keepLength = body.length === 0 && (head || status === 304);
+    let s = headLines(res, keepLength, false, facts);
+    if (!facts.date) s += this.server.date.line();
+    if (
+      status !== 204 && status !== 304 && !(keepLength && facts.length >= 0)
+    ) {
+      s += `Content-Length: ${body.length}\r\n`;
+    }
+    const close = this.close || facts.close || this.server.draining ||
+      (request.method === "CONNECT");
+    s += close
+      ? "Connection: close\r\n\r\n"
+      : this.keepAlive10
+      ? "Connection: keep-alive\r\n\r\n"
+      : "\r\n";
+    const out = this.out;
+    out.text(s);
+    if (inline && !head && status !== 204 && status !== 304) out.bytes(body);
+    return !close;
+  }
+
+  /** The uncommon cases: streams, large bodies, upgrades, unread content. */
+  async #complete(request: HTTPRequest, res: HTTPResponse): Promise<boolean> {
+    if (this.pulling !== null) await this.pulling;
+    const bodyError = this.bodyError;
+    if (bodyError !== null) {
+      this.#cancel(res);
+      if (bodyError instanceof HTTPParseError) throw bodyError;
+      return false;
+    }
+    const upgrade = this.upgrade;
+    if (upgrade !== null) {
+      this.upgrade = null;
+      const status = res.status;
+      if (
+        request.method === "CONNECT"
+          ? status >= 200 && status < 300
+          : status === 101
+      ) {
+        return await this.#switch(res, upgrade);
+      }
+      upgrade.reject(
+        new TypeError(
+          `Cannot upgrade: the handler answered ${status}, not ${
+            request.method === "CONNECT" ? "2xx" : "101"
+          }`,
+        ),
+      );
+    }
+    if (res.status < 200) {
+      this.#cancel(res);
+      res = await this.server.errorResponse(
+        new TypeError(
+          `Handler returned ${res.status} without taking over the connection`,
+        ),
+        request,
+      );
+    }
+    // Asked to wait for 100 Continue and never read: close, do not read it.
+    if (!this.bodyDone && this.continueState === 1) this.close = true;
+    let keep: boolean;
+    const body = res.body;
+    if (body instanceof Uint8Array) {
+      const inline = body.length <= COPY_LIMIT || request.method === "HEAD" ||
+        res.status === 204 || res.status === 304;
+      keep = this.#queue(request, res, inline);
+      if (!inline) {
+        // A large body goes in its own write, without a copy.
+        await this.flush();
+        await this.conn.write(body);
+      }
+    } else {
+      keep = await this.#stream(request, res);
+    }
+    if (this.out.length > 0) await this.flush();
+    if (keep && !this.bodyDone) keep = await this.#drain();
+    return keep;
+  }
+
+  /** Writes the switching response and hands the connection over. */
+  async #switch(
+    res: HTTPResponse,
+    upgrade: PromiseWithResolvers<TCPConnection>,
+  ): Promise<boolean> {
+    this.#cancel(res);
+    const facts = this.facts;
+    let s = headLines(res, false, res.status === 101, facts);
+    if (!facts.date) s += this.server.date.line();
+    this.out.text(s + "\r\n");
+    try {
+      await this.flush();
+    } catch (error) {
+      upgrade.reject(error);
+      return false;
+    }
+    this.conn.unread(this.decoder.takeBuffered());
+    this.upgraded = true;
+    this.closed = true;
+    this.server.remove(this);
+    upgrade.resolve(this.conn);
+    return false;
+  }
+
+  #cancel(res: HTTPResponse): void {
+    if (res.body instanceof ReadableStream) res.body.cancel().catch(noop);
+  }
+
+  /** Writes a response with a streamed body. Returns whether to keep the connection. */
+  async #stream(request: HTTPRequest, res: HTTPResponse): Promise<boolean> {
+    const stream = res.body as ReadableStream<Uint8Array>;
+    const status = res.status;
+    const bodyless = request.method === "HEAD" || status === 204 ||
+      status === 304;
+    const facts = this.facts;
+    let s = headLines(res, false, false, facts);
+    if (!facts.date) s += this.server.date.line();
+    const length = facts.length;
+    let close = this.close || facts.close || this.server.draining;
+    let chunked = false;
+    if (status !== 204 && status !== 304) {
+      if (length >= 0) {
+        s += `Content-Length: ${length}\r\n`;
+      } else if (
+        request.version === "HTTP/1.1" && res.version === "HTTP/1.1"
+      ) {
+        s += "Transfer-Encoding: chunked\r\n";
+        chunked = true;
+      } else if (!bodyless) {
+        close = true; // close-delimited (RFC 9112 section 6.3)
+      }
+    }
+    s += close
+      ? "Connection: close\r\n\r\n"
+      : this.keepAlive10
+      ? "Connection: keep-alive\r\n\r\n"
+      : "\r\n";
+    this.out.text(s);
+    if (bodyless) {
+      stream.cancel().catch(noop);
+      return !close;
+    }
+    await this.flush().catch((error) => {
+      stream.cancel(error).catch(noop);
+      throw error;
+    });
+    const reader = stream.getReader();
+    const conn = this.conn;
+    let sent = 0;
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        this.server.report(error, request);
+        return false;
+      }
+      if (result.done) break;
+      const chunk = result.value;
+      if (!(chunk instanceof Uint8Array)) {
+        const error = new TypeError("Response body chunks must be Uint8Array");
+        reader.cancel(error).catch(noop);
+        this.server.report(error, request);
+        return false;
+      }
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      if (length >= 0 && sent > length) {
+        const error = new RangeError(
+          `Response body exceeds its Content-Length of ${length} bytes`,
+        );
+        reader.cancel(error).catch(noop);
+        this.server.report(error, request);
+        return false;
+      }
+      try {
+        await conn.write(chunked ? encodeChunk(chunk) : chunk);
+      } catch (error) {
+        reader.cancel(error).catch(noop);
+        return false;
+      }
+    }
+    if (length >= 0 && sent !== length) {
+      this.server.report(
+        new RangeError(
+          `Response body of ${sent} bytes is shorter than its Content-Length of ${length} bytes`,
+        ),
+        request,
+      );
+      return false;
+    }
+    if (chunked) await conn.write(encodeLastChunk(res.trailers));
+    return !close;
+  }
+
+  /** Reads and drops the rest of a request body the handler left; false to close instead. */
+  async #drain(): Promise<boolean> {
+    const { decoder, conn } = this;
+    let dropped = 0;
+    for (;;) {
+      const event = decoder.next();
+      if (event !== null) {
+        if (event.type === "end") {
+          this.bodyDone = true;
+          return true;
+        }
+        if (event.type === "data") {
+          dropped += event.data.length;
+          if (dropped > DRAIN_LIMIT) return false;
+        }
+        continue;
+      }
+      const chunk = await conn.readChunk();
+      if (chunk === null) return false;
+      decoder.push(chunk);
+    }
+  }
+
+  /** Writes the batched responses in one write. */
+  async flush(): Promise<void> {
+    const out = this.out;
+    try {
+      await this.conn.write(out.view());
+    } finally {
+      out.length = 0;
+    }
+  }
+
+  /** Answers malformed input with its status, then closes. */
+  async #fail(error: HTTPParseError): Promise<void> {
+    this.phase = P_CLOSING;
+    try {
+      const status = error.status;
+      const res = HTTPResponse.error(
+        status,
+        `${status} ${STATUS_TEXT[status] ?? "Error"}: ${error.message}`,
+      );
+      let s = headLines(res, false, false, this.facts);
+      const body = res.body as Uint8Array;
+      s += this.server.date.line();
+      s += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      this.out.text(s);
+      this.out.bytes(body);
+      await this.flush();
+      // Half-close, and read what the client still sends for a while, so
+      // closing with unread data does not reset the connection before the
+      // client has read the response.
+      const conn = this.conn;
+      await conn.closeWrite();
+      conn.readTimeout = LINGER_MS;
+      let dropped = 0;
+      while (dropped < LINGER_BYTES) {
+        const chunk = await conn.readChunk();
+        if (chunk === null) break;
+        dropped += chunk.length;
+      }
+    } catch {
+      // The client is gone or slow: close anyway.
+    }
+  }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 0) return EMPTY_BODY;
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
