@@ -942,15 +942,8 @@ export class Client implements AsyncDisposable, Disposable {
         body.length > 0 && version === "HTTP/1.1" &&
         hasToken(headers.get("expect"), "100-continue")
       ) {
-        const head = new HTTPRequest({
-          method,
-          target: request.target,
-          version,
-          headers,
-        });
-        head.headers = new HTTPHeaders(headers);
-        head.headers.set("Content-Length", String(body.length));
-        prep.bytes = encodeRequestHead(head);
+        // The head alone, with the Content-Length of the body held back.
+        prep.bytes = encodeRequestHead(request);
         prep.deferred = body;
       } else {
         prep.bytes = encodeRequest(request);

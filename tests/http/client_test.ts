@@ -1,0 +1,616 @@
+// Copyright 2026 the socketkit authors. MIT license.
+// Client against real peers: nginx (Debian package), a Node http server, and
+// tiny raw servers on listen()/TCPConnection for the edge cases.
+
+import assert from "node:assert/strict";
+import { listen, type TCPConnection } from "../../connection.ts";
+import { HTTPRequest } from "../../http/message.ts";
+import { HTTPParseError } from "../../http/parser.ts";
+import { Client, ContentTooLargeError } from "../../http/client.ts";
+import { startNginx } from "../../bench/_nginx.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** A raw loopback server: `handle` runs per accepted connection. */
+interface RawServer extends AsyncDisposable {
+  url: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+}
+
+function rawServer(
+  handle: (conn: TCPConnection, index: number) => Promise<void>,
+): RawServer {
+  const listener = listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const handlers: Promise<void>[] = [];
+  const conns: TCPConnection[] = [];
+  let accepted = 0;
+  const loop = (async () => {
+    for await (const conn of listener) {
+      const index = accepted++;
+      conns.push(conn);
+      handlers.push(
+        handle(conn, index).catch(() => {}).finally(() => conn.close()),
+      );
+    }
+  })();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get accepted() {
+      return accepted;
+    },
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await loop;
+      for (const conn of conns) conn.close();
+      await Promise.all(handlers);
+    },
+  };
+}
+
+/** Reads one request head (no body); null at EOF. */
+async function readHead(conn: TCPConnection): Promise<string | null> {
+  const head = await conn.readUntil("\r\n\r\n", { maxBytes: 65536 });
+  return head === null ? null : decoder.decode(head);
+}
+
+function ok(body: string, extra = ""): string {
+  return `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
+}
+
+/** A Node http server from `script`, which must print its port (or path) on a line. */
+interface NodeServer extends AsyncDisposable {
+  address: string;
+}
+
+async function nodeServer(script: string): Promise<NodeServer> {
+  const child = new Deno.Command("node", {
+    args: ["-e", script],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  await reader.cancel();
+  const address = out.trim();
+  return {
+    address,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+    },
+  };
+}
+
+const NODE_PRELUDE = `
+const http = require("node:http");
+function listen(server) {
+  server.keepAliveTimeout = 60000;
+  server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+}
+`;
+
+// ------------------------------------------------------------------ nginx
+
+const NGINX_LOCATIONS = `
+location = /conn { add_header X-Conn $connection always; return 200 "$connection_requests"; }
+location = /method { add_header X-Conn $connection always; return 200 "$request_method"; }
+location = /empty { return 204; }
+location = /r301 { return 301 /method; }
+location = /r302 { return 302 /method; }
+location = /r303 { return 303 /method; }
+location = /r307 { return 307 /method; }
+location = /r308 { return 308 /method; }
+location = /loop { return 302 /loop; }
+location /static/ { alias {dir}/www/; etag on; }
+location /chunked/ {
+  alias {dir}/www/;
+  sub_filter_types *;
+  sub_filter "needle" "thread";
+  sub_filter_once off;
+}
+`;
+
+const BIG = "needle ".repeat(20_000);
+
+Deno.test("Client reuses one keep-alive connection to nginx for sequential GETs", async () => {
+  await using nginx = await startNginx({ locations: NGINX_LOCATIONS });
+  await using client = new Client();
+  const conns = new Set<string | null>();
+  for (let i = 1; i <= 5; i++) {
+    const res = await client.get(`${nginx.origin}/conn`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), String(i));
+    conns.add(res.headers.get("x-conn"));
+  }
+  assert.equal(conns.size, 1);
+});
+
+Deno.test("Client decodes a chunked response from nginx", async () => {
+  await using nginx = await startNginx({
+    locations: NGINX_LOCATIONS,
+    files: { "big.txt": BIG },
+  });
+  await using client = new Client();
+  const res = await client.get(`${nginx.origin}/chunked/big.txt`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("transfer-encoding"), "chunked");
+  assert.equal(await res.text(), BIG.replaceAll("needle", "thread"));
+  const again = await client.get(`${nginx.origin}/static/big.txt`);
+  assert.equal(again.headers.get("content-length"), String(BIG.length));
+  assert.equal(await again.text(), BIG);
+});
+
+Deno.test("Client.head() gets no content and keeps the connection for the next GET", async () => {
+  await using nginx = await startNginx({ locations: NGINX_LOCATIONS });
+  await using client = new Client();
+  const head = await client.head(`${nginx.origin}/method`);
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get("content-length"), "4");
+  assert.equal((head.body as Uint8Array).length, 0);
+  const get = await client.get(`${nginx.origin}/method`);
+  assert.equal(await get.text(), "GET");
+  assert.equal(get.headers.get("x-conn"), head.headers.get("x-conn"));
+});
+
+Deno.test("Client reads 204 and 304 responses from nginx without content", async () => {
+  await using nginx = await startNginx({
+    locations: NGINX_LOCATIONS,
+    files: { "a.txt": "cached" },
+  });
+  await using client = new Client();
+  const empty = await client.get(`${nginx.origin}/empty`);
+  assert.equal(empty.status, 204);
+  assert.equal((empty.body as Uint8Array).length, 0);
+  const first = await client.get(`${nginx.origin}/static/a.txt`);
+  const etag = first.headers.get("etag");
+  assert(etag !== null);
+  const cached = await client.get(`${nginx.origin}/static/a.txt`, {
+    headers: { "If-None-Match": etag },
+  });
+  assert.equal(cached.status, 304);
+  assert.equal((cached.body as Uint8Array).length, 0);
+  const after = await client.get(`${nginx.origin}/static/a.txt`);
+  assert.equal(await after.text(), "cached");
+});
+
+Deno.test("Client follows redirects from nginx with the RFC 9110 method rules", async (t) => {
+  await using nginx = await startNginx({ locations: NGINX_LOCATIONS });
+  await using client = new Client({ redirect: "follow" });
+  const cases: [string, string, string][] = [
+    ["/r301", "POST", "GET"],
+    ["/r302", "POST", "GET"],
+    ["/r303", "POST", "GET"],
+    ["/r303", "PUT", "GET"],
+    ["/r303", "HEAD", "HEAD"],
+    ["/r307", "POST", "POST"],
+    ["/r308", "PUT", "PUT"],
+    ["/r301", "DELETE", "DELETE"],
+  ];
+  for (const [path, method, expected] of cases) {
+    await t.step(`${method} ${path} becomes ${expected}`, async () => {
+      const res = await client.request(`${nginx.origin}${path}`, {
+        method,
+        body: method === "POST" || method === "PUT" ? "data" : null,
+      });
+      assert.equal(res.status, 200);
+      if (method === "HEAD") {
+        assert.equal(res.headers.get("content-length"), "4");
+      } else assert.equal(await res.text(), expected);
+    });
+  }
+  await t.step("manual mode returns the redirect", async () => {
+    const res = await client.get(`${nginx.origin}/r301`, {
+      redirect: "manual",
+    });
+    assert.equal(res.status, 301);
+    assert.match(res.headers.get("location") ?? "", /\/method$/);
+  });
+  await t.step("a loop stops at maxRedirects", async () => {
+    await assert.rejects(
+      client.get(`${nginx.origin}/loop`, { maxRedirects: 3 }),
+      (error: Error) =>
+        error instanceof RangeError && /maxRedirects \(3\)/.test(error.message),
+    );
+  });
+});
+
+// ------------------------------------------------------------ Node http
+
+Deno.test("Client reads a streamed chunked response with trailers from Node", async (t) => {
+  await using node = await nodeServer(
+    NODE_PRELUDE + `
+listen(http.createServer((req, res) => {
+  res.writeHead(200, { "Content-Type": "text/plain", Trailer: "X-Checksum" });
+  res.write("one,");
+  setTimeout(() => { res.write("two,"); res.addTrailers({ "X-Checksum": "abc" }); res.end("three"); }, 20);
+}));`,
+  );
+  const url = `http://127.0.0.1:${node.address}/`;
+  await using client = new Client();
+  await t.step("collected", async () => {
+    const res = await client.get(url);
+    assert.equal(res.headers.get("transfer-encoding"), "chunked");
+    assert.equal(await res.text(), "one,two,three");
+    assert.equal(res.trailers?.get("x-checksum"), "abc");
+  });
+  await t.step("streamed, then the connection is reused", async () => {
+    const res = await client.get(url, { stream: true });
+    assert(res.body instanceof ReadableStream);
+    const parts: string[] = [];
+    for await (const chunk of res.body) parts.push(decoder.decode(chunk));
+    assert.equal(parts.join(""), "one,two,three");
+    assert(parts.length >= 2);
+    assert.equal(res.trailers?.get("x-checksum"), "abc");
+    assert.equal(await (await client.get(url)).text(), "one,two,three");
+  });
+});
+
+Deno.test("Client skips 1xx responses and waits for 100 (Continue) from Node", async (t) => {
+  await using node = await nodeServer(
+    NODE_PRELUDE + `
+listen(http.createServer((req, res) => {
+  if (req.url === "/hints") {
+    res.writeEarlyHints({ link: "</style.css>; rel=preload" });
+    res.writeProcessing();
+    res.end("final");
+    return;
+  }
+  const parts = [];
+  req.on("data", (d) => parts.push(d));
+  req.on("end", () => res.end(req.headers["expect"] + ":" + Buffer.concat(parts)));
+}));`,
+  );
+  const url = `http://127.0.0.1:${node.address}`;
+  await using client = new Client();
+  await t.step("103 and 102 before 200", async () => {
+    const res = await client.get(`${url}/hints`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "final");
+  });
+  await t.step("Expect: 100-continue sends the body after 100", async () => {
+    const res = await client.post(`${url}/echo`, "payload", {
+      headers: { Expect: "100-continue" },
+    });
+    assert.equal(await res.text(), "100-continue:payload");
+  });
+});
+
+Deno.test("Client sends a stream body chunked to Node", async () => {
+  await using node = await nodeServer(
+    NODE_PRELUDE + `
+listen(http.createServer((req, res) => {
+  const parts = [];
+  req.on("data", (d) => parts.push(d));
+  req.on("end", () => res.end(req.headers["transfer-encoding"] + ":" + Buffer.concat(parts)));
+}));`,
+  );
+  await using client = new Client();
+  const body = ReadableStream.from(
+    ["a", "bb", "ccc"].map((s) => encoder.encode(s)),
+  );
+  const res = await client.post(`http://127.0.0.1:${node.address}/`, body);
+  assert.equal(await res.text(), "chunked:abbccc");
+});
+
+Deno.test("Client talks to a Node server on a unix socket via http+unix and unixPath", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/node.sock`;
+  try {
+    await using node = await nodeServer(`
+const http = require("node:http");
+const server = http.createServer((req, res) => res.end(req.method + " " + req.url + " " + req.headers.host));
+server.listen(${JSON.stringify(path)}, () => console.log(${
+      JSON.stringify(path)
+    }));`);
+    assert.equal(node.address, path);
+    await using client = new Client();
+    const res = await client.get(
+      `http+unix://${encodeURIComponent(path)}/v1/info?x=1`,
+    );
+    assert.equal(await res.text(), "GET /v1/info?x=1 localhost");
+    const viaOption = await client.post("http://docker/containers", "x", {
+      unixPath: path,
+    });
+    assert.equal(await viaOption.text(), "POST /containers localhost");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// ----------------------------------------------------------- raw servers
+
+Deno.test("Client reads a close-delimited HTTP/1.0 response and closes the connection", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write(
+      "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ",
+    );
+    await delay(10);
+    await conn.write("the end");
+  });
+  await using client = new Client();
+  const res = await client.get(`${server.url}/`);
+  assert.equal(res.version, "HTTP/1.0");
+  assert.equal(await res.text(), "until the end");
+  assert.equal(
+    await (await client.get(`${server.url}/`)).text(),
+    "until the end",
+  );
+  assert.equal(server.accepted, 2);
+});
+
+Deno.test("Client discards an idle connection the server closed", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write(ok("hi"));
+    // Close the keep-alive connection while it is idle.
+  });
+  await using client = new Client();
+  assert.equal(await (await client.get(`${server.url}/`)).text(), "hi");
+  await delay(50);
+  assert.equal(await (await client.post(`${server.url}/`, "x")).text(), "hi");
+  assert.equal(server.accepted, 2);
+});
+
+Deno.test("Client retries a GET once when a reused connection fails before the response", async (t) => {
+  // The first connection answers once, then reads the next request and
+  // closes without a response byte: the race of a server closing an idle
+  // connection just as the client reuses it.
+  const server = rawServer(async (conn, index) => {
+    await readHead(conn);
+    await conn.write(ok(`conn ${index}`));
+    if (index === 0) {
+      await readHead(conn);
+      return;
+    }
+    while (await readHead(conn) !== null) await conn.write(ok(`conn ${index}`));
+  });
+  await using _ = server;
+  await using client = new Client();
+  await t.step("GET is retried on a new connection", async () => {
+    assert.equal(await (await client.get(`${server.url}/`)).text(), "conn 0");
+    assert.equal(await (await client.get(`${server.url}/`)).text(), "conn 1");
+  });
+  await using second = rawServer(async (conn, index) => {
+    await readHead(conn);
+    await conn.write(ok(`conn ${index}`));
+    await readHead(conn);
+  });
+  await t.step("POST is not retried", async () => {
+    assert.equal(await (await client.get(`${second.url}/`)).text(), "conn 0");
+    await assert.rejects(
+      client.post(`${second.url}/`, "data"),
+      (error: Error) =>
+        error instanceof Deno.errors.UnexpectedEof &&
+        error.message.includes("POST"),
+    );
+    assert.equal(second.accepted, 1);
+  });
+});
+
+Deno.test("Client queues requests beyond maxConnectionsPerHost in FIFO order", async () => {
+  const order: string[] = [];
+  await using server = rawServer(async (conn) => {
+    for (;;) {
+      const head = await readHead(conn);
+      if (head === null) return;
+      const path = head.split(" ")[1];
+      order.push(path);
+      await delay(10);
+      await conn.write(ok(path));
+    }
+  });
+  await using client = new Client({ maxConnectionsPerHost: 1 });
+  const aborted = new AbortController();
+  const results = await Promise.allSettled([
+    client.get(`${server.url}/1`),
+    client.get(`${server.url}/2`),
+    client.get(`${server.url}/x`, { signal: aborted.signal }),
+    client.get(`${server.url}/3`),
+  ]);
+  void results;
+  assert.deepEqual(order, ["/1", "/2", "/x", "/3"]);
+  assert.equal(server.accepted, 1);
+
+  const reason = new Error("gave up");
+  const first = client.get(`${server.url}/4`);
+  const waiting = client.get(`${server.url}/5`, { signal: aborted.signal });
+  aborted.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(await (await first).text(), "/4");
+  assert.equal(server.accepted, 1);
+});
+
+Deno.test("Client closes idle connections after idleTimeout ms", async () => {
+  let closedAfter = -1;
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write(ok("hi"));
+    const start = Date.now();
+    assert.equal(await readHead(conn), null);
+    closedAfter = Date.now() - start;
+  });
+  await using client = new Client({ idleTimeout: 50 });
+  await client.get(`${server.url}/`);
+  for (let i = 0; i < 100 && closedAfter === -1; i++) await delay(10);
+  assert(closedAfter >= 30, `closed after ${closedAfter} ms`);
+});
+
+Deno.test("Client keeps no idle connection with maxIdlePerHost 0", async () => {
+  await using server = rawServer(async (conn) => {
+    while (await readHead(conn) !== null) await conn.write(ok("hi"));
+  });
+  await using client = new Client({ maxIdlePerHost: 0 });
+  for (let i = 0; i < 3; i++) await client.get(`${server.url}/`);
+  assert.equal(server.accepted, 3);
+});
+
+Deno.test("Client.request() rejects with TimedOut naming the URL after timeout ms", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.readChunk(); // Never answers; ends when the client closes.
+  });
+  await using client = new Client();
+  await assert.rejects(
+    client.get(`${server.url}/slow`, { timeout: 50 }),
+    (error: Error) =>
+      error instanceof Deno.errors.TimedOut &&
+      error.message === `Request to ${server.url}/slow timed out after 50 ms`,
+  );
+});
+
+Deno.test("Client.request() rejects with the signal's reason on abort", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.readChunk();
+  });
+  await using client = new Client();
+  const controller = new AbortController();
+  const pending = client.get(`${server.url}/`, { signal: controller.signal });
+  await delay(20);
+  const reason = new DOMException("stop", "AbortError");
+  controller.abort(reason);
+  await assert.rejects(pending, (error) => error === reason);
+  await assert.rejects(
+    client.get(`${server.url}/`, { signal: AbortSignal.abort(reason) }),
+    (error) => error === reason,
+  );
+});
+
+Deno.test("Client rejects content over maxBodyBytes with ContentTooLargeError", async (t) => {
+  await using server = rawServer(async (conn) => {
+    while (await readHead(conn) !== null) {
+      await conn.write(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          "6\r\n123456\r\n6\r\n789012\r\n0\r\n\r\n",
+      );
+    }
+  });
+  await using client = new Client({ maxBodyBytes: 8 });
+  await t.step("chunked, collected", async () => {
+    await assert.rejects(client.get(`${server.url}/`), (error: Error) => {
+      assert(error instanceof ContentTooLargeError);
+      assert.equal(error.limit, 8);
+      assert.equal(decoder.decode(error.partial), "12345678");
+      assert.match(error.message, /exceeds maxBodyBytes \(8 bytes\)/);
+      return true;
+    });
+  });
+  await t.step("within a per-request limit", async () => {
+    const res = await client.get(`${server.url}/`, { maxBodyBytes: 12 });
+    assert.equal(await res.text(), "123456789012");
+  });
+});
+
+Deno.test("Client rejects a Content-Length over maxBodyBytes before reading it", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+  });
+  await using client = new Client({ maxBodyBytes: 1000 });
+  await assert.rejects(
+    client.get(`${server.url}/`),
+    (error: Error) =>
+      error instanceof ContentTooLargeError &&
+      /Content-Length 1000000 .* exceeds maxBodyBytes \(1000 bytes\)/.test(
+        error.message,
+      ),
+  );
+});
+
+Deno.test("Client closes the connection when a streamed body is cancelled", async () => {
+  await using server = rawServer(async (conn, index) => {
+    while (await readHead(conn) !== null) {
+      await conn.write(
+        `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nconn${index}\r\n`,
+      );
+      await delay(20);
+      await conn.write("0\r\n\r\n");
+    }
+  });
+  await using client = new Client();
+  const res = await client.get(`${server.url}/`, { stream: true });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  assert.equal(decoder.decode((await reader.read()).value), "conn0");
+  await reader.cancel();
+  const next = await client.get(`${server.url}/`);
+  assert.equal(await next.text(), "conn1");
+  assert.equal(server.accepted, 2);
+});
+
+Deno.test("Client sends Host, User-Agent and Content-Length", async () => {
+  let head = "";
+  await using server = rawServer(async (conn) => {
+    head = (await readHead(conn)) ?? "";
+    await conn.readExactly(5);
+    await conn.write(ok(""));
+  });
+  await using client = new Client();
+  await client.request(
+    new HTTPRequest({
+      method: "PUT",
+      target: "/a?b=1",
+      headers: { Host: new URL(server.url).host, "X-Id": "7" },
+      body: "hello",
+    }),
+  );
+  const lines = head.split("\r\n");
+  assert.equal(lines[0], "PUT /a?b=1 HTTP/1.1");
+  assert(lines.includes(`Host: ${new URL(server.url).host}`));
+  assert(lines.includes("User-Agent: socketkit/0.1.0"));
+  assert(lines.includes("Content-Length: 5"));
+  assert(lines.includes("X-Id: 7"));
+});
+
+Deno.test("Client rejects https: URLs with NotSupported", async () => {
+  await using client = new Client();
+  await assert.rejects(
+    client.get("https://127.0.0.1:1/"),
+    (error: Error) =>
+      error instanceof Deno.errors.NotSupported &&
+      error.message.includes("https://127.0.0.1:1/"),
+  );
+});
+
+Deno.test("Client wraps a malformed response in HTTPParseError naming the URL", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
+  });
+  await using client = new Client();
+  await assert.rejects(
+    client.get(`${server.url}/bad`),
+    (error: Error) =>
+      error instanceof HTTPParseError &&
+      error.message.includes(`${server.url}/bad`),
+  );
+});
+
+Deno.test("Client.close() rejects later requests with BadResource", async () => {
+  const client = new Client();
+  client.close();
+  client.close();
+  await assert.rejects(
+    client.get("http://127.0.0.1:1/"),
+    Deno.errors.BadResource,
+  );
+});
