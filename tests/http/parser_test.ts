@@ -22,6 +22,11 @@ function bytes(s: string): Uint8Array {
 
 type Decoder = RequestDecoder | ResponseDecoder;
 
+/** Bytes as a string of code units 0-255 (splits never break a character). */
+function bin(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}
+
 /** Decodes `chunks` and returns the events in a comparable form. */
 function run(decoder: Decoder, chunks: Uint8Array[], finish = true): unknown[] {
   const out: unknown[] = [];
@@ -41,9 +46,9 @@ function run(decoder: Decoder, chunks: Uint8Array[], finish = true): unknown[] {
       } else if (event.type === "data") {
         const last = out.at(-1);
         if (Array.isArray(last) && last[0] === "data") {
-          last[1] += dec.decode(event.data);
+          last[1] += bin(event.data);
         } else {
-          out.push(["data", dec.decode(event.data)]);
+          out.push(["data", bin(event.data)]);
         }
       } else {
         out.push(["end", event.trailers ? [...event.trailers] : null]);
