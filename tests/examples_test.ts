@@ -512,3 +512,17 @@ Deno.test("examples/udp_echo.ts echoes python3 datagrams to their sender", async
     server.lines.join("\n"),
   );
 });
+
+Deno.test("examples/udp_echo.ts without --unstable-net prints the library's error and exits 1", async () => {
+  // --no-config drops deno.json's "unstable": ["net"].
+  const result = await run(Deno.execPath(), [
+    "run",
+    "--no-config",
+    "--allow-net",
+    "examples/udp_echo.ts",
+    "--port",
+    "0",
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /UDP requires the --unstable-net flag/);
+});
