@@ -614,3 +614,16 @@ Deno.test("Client.close() rejects later requests with BadResource", async () => 
     Deno.errors.BadResource,
   );
 });
+
+Deno.test("Client sends a held-back body when no 100 (Continue) comes", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    const body = decoder.decode(await conn.readExactly(7));
+    await conn.write(ok(body));
+  });
+  await using client = new Client();
+  const res = await client.put(`${server.url}/`, "payload", {
+    headers: { Expect: "100-continue" },
+  });
+  assert.equal(await res.text(), "payload");
+});
