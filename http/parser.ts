@@ -130,6 +130,12 @@ const S_PAUSED = 8;
 
 const MAX_CHUNK_LINE = 4096;
 
+/** The end of a message without trailers; shared, frozen. */
+const END: DecoderEvent<never> = Object.freeze({
+  type: "end",
+  trailers: null,
+});
+
 function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
@@ -360,6 +366,9 @@ class Core {
   nonAscii = false;
   /** The obs-fold lines the last `scanFields` saw. */
   folds = 0;
+  /** Indices of field lines whose name has the length of a framing field. */
+  special: number[] = [];
+  specials = 0;
 
   /**
    * Validates field lines between `from` and `to` (absolute, `to` after the
@@ -379,6 +388,8 @@ class Core {
     let p = from;
     let hi = 0;
     let folds = 0;
+    const special = this.special;
+    let specials = 0;
     while (p < to) {
       let c = buf[p];
       let q = p;
@@ -401,6 +412,9 @@ class Core {
       } else {
         while (TOKEN[buf[q]] === 1) q++;
         if (q === p || buf[q] !== COLON) this.#badName(p, q, line);
+        const nl = q - p;
+        // Content-Length, Transfer-Encoding, Host: looked at by framing().
+        if (nl === 14 || nl === 17 || nl === 4) special[specials++] = n;
       }
       let vs = q + 1;
       while (buf[vs] === SP || buf[vs] === HTAB) vs++;
@@ -427,6 +441,7 @@ class Core {
     }
     this.nonAscii = hi > 0x7f;
     this.folds = folds;
+    this.specials = specials;
     return n;
   }
 
@@ -501,15 +516,16 @@ class Core {
    * chunked, -3 for a non-chunked Transfer-Encoding; counts Host lines into
    * `hosts`.
    */
-  framing(n: number, version: HTTPVersion): number {
+  framing(version: HTTPVersion): number {
     const buf = this.buf;
     const offs = this.offs;
     let length = -1;
     let te: string[] | null = null;
     this.hosts = 0;
-    for (let k = 0; k < n; k++) {
+    const special = this.special;
+    for (let j = 0; j < this.specials; j++) {
+      const k = special[j];
       const ns = offs[4 * k];
-      if (ns === -1) continue;
       const nl = offs[4 * k + 1] - ns;
       const first = buf[ns] | 0x20;
       if (first === 0x63 && nameIs(buf, ns, nl, B_CONTENT_LENGTH)) {
@@ -744,12 +760,15 @@ class Core {
         }
         case S_END: {
           const trailers = this.trailers;
+          const event = trailers === null
+            ? END
+            : { type: "end" as const, trailers };
           this.trailers = null;
           this.state = this.pauseAfter ? S_PAUSED : S_HEAD;
           this.pauseAfter = false;
           this.total = 0;
           this.chunks = 0;
-          return { type: "end", trailers };
+          return event;
         }
         default:
           return null;
@@ -996,7 +1015,7 @@ export class RequestDecoder {
     const version = core.version(p + 1, lineEnd - p - 1, 1);
     const fieldsFrom = lineEnd + 2;
     const n = core.scanFields(fieldsFrom, to - 2, 2, false);
-    const length = core.framing(n, version);
+    const length = core.framing(version);
     const str = latin1(buf, base, to - 2, !core.nonAscii);
     const methodLen = methodEnd - base;
     const m = str.slice(0, methodLen);
@@ -1183,7 +1202,7 @@ export class ResponseDecoder {
       }
     }
     const n = core.scanFields(lineEnd + 2, to - 2, 2, false);
-    const length = core.framing(n, version);
+    const length = core.framing(version);
     const str = latin1(buf, base, to - 2, !core.nonAscii && !reasonHi);
     const reason = str.slice(reasonStart - base, lineEnd - base);
     const headers = core.buildFields(str, base, n);
