@@ -452,6 +452,10 @@ const P_BODY = 2; // receiving content: requestTimeout
 const P_HANDLER = 3; // handler running or response being written
 const P_CLOSING = 4; // error response or close under way
 
+/** Size of a connection's read arena, in bytes. */
+const ARENA_SIZE = 16 * 1024;
+/** A read gets at least this much room, in bytes, or a new arena. */
+const MIN_READ = 4 * 1024;
 /** Uint8Array bodies up to this are copied behind the head (one write). */
 const COPY_LIMIT = 64 * 1024;
 /** Flush the batched responses once they reach this many bytes. */
@@ -701,6 +705,12 @@ class Session {
   readonly decoder: RequestDecoder;
   readonly info: Info;
   readonly out: OutBuffer = new OutBuffer();
+  /**
+   * Where reads land. Bytes are never overwritten: the decoder and request
+   * bodies may keep views of them, so a full arena is replaced, not reused.
+   */
+  arena: Uint8Array = EMPTY_BODY;
+  arenaUsed = 0;
   readonly facts: HeadFacts = { close: false, length: -1, date: false };
   phase = P_HEAD;
   since: number = Date.now();
@@ -760,17 +770,26 @@ class Session {
             this.phase = P_IDLE;
             this.since = Date.now();
           }
-          const chunk = await conn.readChunk();
-          if (chunk === null) {
+          // Read straight into the arena (TCPConnection.read's unbuffered
+          // path: one runtime op, no copy).
+          let arena = this.arena;
+          let at = this.arenaUsed;
+          if (arena.length - at < MIN_READ) {
+            arena = this.arena = new Uint8Array(ARENA_SIZE);
+            at = 0;
+          }
+          const n = await conn.read(arena.subarray(at));
+          if (n === null) {
             decoder.finish();
             event = decoder.next();
             if (event === null) break;
           } else {
+            this.arenaUsed = at + n;
             if (this.phase === P_IDLE) {
               this.phase = P_HEAD;
               this.since = Date.now();
             }
-            decoder.push(chunk);
+            decoder.push(arena.subarray(at, at + n));
             continue;
           }
         }

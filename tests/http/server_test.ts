@@ -1,0 +1,878 @@
+// Copyright 2026 the socketkit authors. MIT license.
+// serve() against real peers on loopback: curl, python3's http.client, raw
+// sockets, fetch() and a Hono app.
+
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { connect, type TCPConnection } from "../../connection.ts";
+import { HTTPRequest, HTTPResponse } from "../../http/message.ts";
+import { ResponseDecoder } from "../../http/parser.ts";
+import {
+  fromFetchHandler,
+  listenAndServe,
+  serve,
+  type ServeHandler,
+  type ServeOptions,
+  type Server,
+} from "../../http/server.ts";
+import { bytes, delay, text } from "../_util.ts";
+
+// ------------------------------------------------------------------ helpers
+
+function start(handler: ServeHandler, options: ServeOptions = {}): Server {
+  return serve({ hostname: "127.0.0.1", port: 0, ...options }, handler);
+}
+
+function portOf(server: Server): number {
+  assert(server.addr.transport === "tcp");
+  return server.addr.port;
+}
+
+function urlOf(server: Server, path = "/"): string {
+  return `http://127.0.0.1:${portOf(server)}${path}`;
+}
+
+/** Sends raw bytes and returns everything until the server closes. */
+async function exchange(server: Server, request: string): Promise<string> {
+  await using conn = await connect(server.addr, { readTimeout: 10_000 });
+  await conn.write(request);
+  return text(await conn.readAll());
+}
+
+/** Reads one response (and its collected body) off a kept-alive connection. */
+async function readResponse(
+  conn: TCPConnection,
+  decoder: ResponseDecoder,
+  method = "GET",
+): Promise<HTTPResponse | null> {
+  decoder.expect(method);
+  let res: HTTPResponse | null = null;
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const event = decoder.next();
+    if (event === null) {
+      const chunk = await conn.readChunk();
+      if (chunk === null) {
+        decoder.finish();
+        if (res === null) return null;
+        continue;
+      }
+      decoder.push(chunk);
+      continue;
+    }
+    if (event.type === "head") {
+      if (event.message.status < 200) continue;
+      res = event.message;
+    } else if (event.type === "data") {
+      parts.push(event.data.slice());
+    } else if (res !== null) {
+      res.body = concat(parts);
+      res.trailers = event.trailers;
+      return res;
+    }
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+async function run(
+  command: string,
+  args: string[],
+  stdin?: Uint8Array,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin);
+    await writer.close();
+  }
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdout: text(out.stdout),
+    stderr: text(out.stderr),
+  };
+}
+
+function curl(...args: string[]) {
+  return run("curl", ["-sS", "--max-time", "20", ...args]);
+}
+
+const hello: ServeHandler = () => HTTPResponse.text("hello");
+
+const echo: ServeHandler = async (request) =>
+  new HTTPResponse({
+    headers: { "X-Method": request.method },
+    body: await request.bytes(),
+  });
+
+// ------------------------------------------------------------------- basics
+
+Deno.test("serve() answers a GET with Date, Content-Length and the body", async () => {
+  await using server = start(hello);
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(
+    response,
+    /\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/,
+  );
+  assert.match(response, /\r\nContent-Length: 5\r\n/);
+  assert.match(response, /\r\nConnection: close\r\n\r\nhello$/);
+});
+
+Deno.test("serve() calls onListen with the bound address and port 0 picks one", async () => {
+  let seen: Deno.Addr | null = null;
+  await using server = start(hello, { onListen: (addr) => seen = addr });
+  assert.deepEqual(seen, server.addr);
+  assert(portOf(server) > 0);
+});
+
+Deno.test("listenAndServe() serves on a host:port string", async () => {
+  await using server = listenAndServe("127.0.0.1:0", hello);
+  const res = await fetch(urlOf(server));
+  assert.equal(await res.text(), "hello");
+});
+
+Deno.test("serve() listens on a unix socket path", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/http.sock`;
+  try {
+    await using server = serve({ path }, hello);
+    assert.equal(server.addr.transport, "unix");
+    const result = await curl("--unix-socket", path, "http://x/");
+    assert.equal(result.stdout, "hello");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve() hands the handler the request and the connection info", async () => {
+  let info: { remote: Deno.Addr; local: Deno.Addr } | null = null;
+  await using server = start((request, i) => {
+    info = { remote: i.remoteAddr, local: i.localAddr };
+    return HTTPResponse.json({
+      method: request.method,
+      path: request.url.pathname,
+      query: request.url.searchParams.get("q"),
+      agent: request.headers.get("user-agent"),
+    });
+  });
+  const res = await fetch(urlOf(server, "/p?q=1"), {
+    headers: { "User-Agent": "t" },
+  });
+  assert.deepEqual(await res.json(), {
+    method: "GET",
+    path: "/p",
+    query: "1",
+    agent: "t",
+  });
+  assert(info !== null);
+  assert.equal((info as { local: Deno.Addr }).local.transport, "tcp");
+});
+
+// -------------------------------------------------------- keep-alive, close
+
+Deno.test("serve() keeps a connection alive across curl --next", async () => {
+  await using server = start(hello);
+  const result = await curl(
+    "-v",
+    urlOf(server, "/a"),
+    "--next",
+    urlOf(server, "/b"),
+    "--next",
+    urlOf(server, "/c"),
+  );
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, "hellohellohello");
+  assert.equal(
+    result.stderr.match(/Re-using existing connection/g)?.length,
+    2,
+  );
+});
+
+Deno.test("serve() closes an HTTP/1.0 connection unless it asks for keep-alive", async (t) => {
+  await using server = start(hello);
+  await t.step("curl --http1.0 gets Connection: close", async () => {
+    const result = await curl("-v", "--http1.0", urlOf(server));
+    assert.equal(result.stdout, "hello");
+    assert.match(result.stderr, /< Connection: close/i);
+  });
+  await t.step("Connection: keep-alive keeps it open", async () => {
+    await using conn = await connect(server.addr, { readTimeout: 5_000 });
+    const decoder = new ResponseDecoder();
+    for (let i = 0; i < 3; i++) {
+      await conn.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      const res = await readResponse(conn, decoder);
+      assert.equal(res?.headers.get("connection"), "keep-alive");
+      assert.equal(await res?.text(), "hello");
+    }
+  });
+});
+
+Deno.test("serve() closes after a request with Connection: close", async () => {
+  await using server = start(hello);
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" +
+      "GET /ignored HTTP/1.1\r\nHost: a\r\n\r\n",
+  );
+  assert.equal(response.match(/HTTP\/1\.1 200/g)?.length, 1);
+});
+
+Deno.test("serve() closes after a response with Connection: close", async () => {
+  await using server = start(() =>
+    HTTPResponse.text("bye", { headers: { Connection: "close" } })
+  );
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  );
+  assert.equal(response.match(/HTTP\/1\.1 200/g)?.length, 1);
+  assert.match(response, /Connection: close\r\n/);
+});
+
+Deno.test("serve() answers pipelined requests in order", async () => {
+  await using server = start(async (request) => {
+    // Later requests finish first if the server does not keep order.
+    const n = Number(request.url.searchParams.get("n"));
+    await delay(n % 2 === 0 ? 5 : 0);
+    return HTTPResponse.text(`r${n}`);
+  });
+  let raw = "";
+  for (let n = 0; n < 16; n++) {
+    raw += `GET /?n=${n} HTTP/1.1\r\nHost: a\r\n\r\n`;
+  }
+  raw += "GET /?n=16 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+  const response = await exchange(server, raw);
+  const bodies = [...response.matchAll(/\r\n\r\n(r\d+)/g)].map((m) => m[1]);
+  assert.deepEqual(bodies, Array.from({ length: 17 }, (_, n) => `r${n}`));
+});
+
+Deno.test("serve() serves 1,000 sequential keep-alive requests on one connection", async () => {
+  let connections = 0;
+  await using server = start((request, info) => {
+    if (request.url.pathname === "/first") connections++;
+    return HTTPResponse.text(`${info.remoteAddr.transport}`);
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  const decoder = new ResponseDecoder();
+  for (let i = 0; i < 1000; i++) {
+    await conn.write(
+      `GET /${i === 0 ? "first" : i} HTTP/1.1\r\nHost: a\r\n\r\n`,
+    );
+    const res = await readResponse(conn, decoder);
+    assert.equal(res?.status, 200);
+  }
+  assert.equal(connections, 1);
+});
+
+Deno.test("serve() serves 200 concurrent clients", async () => {
+  await using server = start(async (request) => {
+    await delay(1);
+    return HTTPResponse.text(request.url.pathname);
+  });
+  const results = await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      await using conn = await connect(server.addr, { readTimeout: 10_000 });
+      const decoder = new ResponseDecoder();
+      await conn.write(`GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      const first = await readResponse(conn, decoder);
+      await conn.write(`GET /${i}b HTTP/1.1\r\nHost: a\r\n\r\n`);
+      const second = await readResponse(conn, decoder);
+      return `${await first?.text()} ${await second?.text()}`;
+    }),
+  );
+  assert.deepEqual(results, results.map((_, i) => `/${i} /${i}b`));
+});
+
+Deno.test("serve() lets python3 http.client reuse a connection", async () => {
+  await using server = start(echo);
+  const script = `
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+out = []
+for i in range(3):
+    c.request("POST", "/p", body=("x" * (i + 1)).encode())
+    r = c.getresponse()
+    out.append("%d %s %s" % (r.status, r.getheader("X-Method"), r.read().decode()))
+c.request("HEAD", "/h")
+r = c.getresponse()
+out.append("%d %s %r" % (r.status, r.getheader("Content-Length"), r.read()))
+print(";".join(out), c.sock is not None)
+c.close()
+`;
+  const result = await run("python3", ["-c", script, String(portOf(server))]);
+  assert.equal(result.stderr, "");
+  assert.equal(
+    result.stdout.trim(),
+    "200 POST x;200 POST xx;200 POST xxx;200 0 b'' True",
+  );
+});
+
+// --------------------------------------------------------------- the bodies
+
+Deno.test("serve() reads a chunked upload from curl", async () => {
+  await using server = start(echo);
+  const body = "chunk ".repeat(10_000);
+  const piped = await run("curl", [
+    "-sS",
+    "-H",
+    "Transfer-Encoding: chunked",
+    "--data-binary",
+    "@-",
+    urlOf(server, "/up"),
+  ], bytes(body));
+  assert.equal(piped.stdout, body);
+});
+
+Deno.test("serve() sends 100 Continue when the handler reads the body", async () => {
+  await using server = start(async (request) => {
+    const body = await request.bytes();
+    return HTTPResponse.text(`${body.length}`);
+  });
+  const body = new Uint8Array(2 * 1024 * 1024).fill(120);
+  const result = await run("curl", [
+    "-sS",
+    "-v",
+    "-H",
+    "Expect: 100-continue",
+    "--expect100-timeout",
+    "10",
+    "--data-binary",
+    "@-",
+    urlOf(server, "/big"),
+  ], body);
+  assert.equal(result.stdout, String(body.length));
+  assert.match(result.stderr, /HTTP\/1\.1 100 Continue/);
+});
+
+Deno.test("serve() answers without 100 Continue and closes when the handler ignores the body", async () => {
+  await using server = start(() => HTTPResponse.text("no", { status: 417 }));
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n",
+  );
+  const response = text(await conn.readAll());
+  assert.match(response, /^HTTP\/1\.1 417 /);
+  assert.doesNotMatch(response, /100 Continue/);
+  assert.match(response, /Connection: close/);
+});
+
+Deno.test("serve() streams a request body to the handler as it arrives", async () => {
+  const seen: number[] = [];
+  await using server = start(async (request) => {
+    assert(request.body instanceof ReadableStream);
+    let total = 0;
+    for await (const chunk of request.body) {
+      seen.push(chunk.length);
+      total += chunk.length;
+    }
+    return HTTPResponse.text(`${total}`);
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 30000\r\n\r\n",
+  );
+  for (let i = 0; i < 3; i++) {
+    await delay(20);
+    await conn.write(new Uint8Array(10_000));
+  }
+  const res = await readResponse(conn, new ResponseDecoder());
+  assert.equal(await res?.text(), "30000");
+  assert(seen.length >= 2);
+});
+
+Deno.test("serve() drops an unread request body and keeps the connection", async () => {
+  await using server = start(hello);
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  const decoder = new ResponseDecoder();
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 20000\r\n\r\n",
+  );
+  await delay(20);
+  await conn.write(new Uint8Array(20_000));
+  assert.equal(await (await readResponse(conn, decoder))?.text(), "hello");
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.equal(await (await readResponse(conn, decoder))?.text(), "hello");
+});
+
+Deno.test("serve() streams a response body chunked, and close-delimited to HTTP/1.0", async (t) => {
+  await using server = start(() =>
+    new HTTPResponse({
+      body: (async function* () {
+        for (let i = 0; i < 3; i++) {
+          await delay(1);
+          yield bytes(`part${i};`);
+        }
+      })(),
+    })
+  );
+  await t.step("HTTP/1.1", async () => {
+    const response = await exchange(
+      server,
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(response, /Transfer-Encoding: chunked\r\n/);
+    assert.match(response, /\r\n\r\n6\r\npart0;\r\n6\r\npart1;\r\n/);
+    assert.match(response, /0\r\n\r\n$/);
+  });
+  await t.step("HTTP/1.0", async () => {
+    const response = await exchange(server, "GET / HTTP/1.0\r\n\r\n");
+    assert.doesNotMatch(response, /Transfer-Encoding/);
+    assert.match(response, /Connection: close\r\n\r\npart0;part1;part2;$/);
+  });
+  await t.step("curl reads it", async () => {
+    const result = await curl(urlOf(server));
+    assert.equal(result.stdout, "part0;part1;part2;");
+  });
+});
+
+Deno.test("serve() answers HEAD with the fields but no content", async () => {
+  await using server = start(() => HTTPResponse.text("hello"));
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  const response = text(await conn.readAll());
+  const [head, rest] = response.split("\r\n\r\n", 2);
+  assert.match(head, /Content-Length: 5/);
+  assert.match(rest, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(response, /\r\n\r\nhello$/);
+});
+
+Deno.test("serve() sends no content or Content-Length with 204", async () => {
+  await using server = start(() =>
+    new HTTPResponse({ status: 204, body: "ignored" })
+  );
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  assert.match(response, /^HTTP\/1\.1 204 No Content\r\n/);
+  assert.doesNotMatch(response, /Content-Length|ignored/);
+});
+
+// ----------------------------------------------------------------- bad input
+
+Deno.test("serve() answers bad input with the codec's status and closes", async (t) => {
+  await using server = start(hello, {
+    maxBodyBytes: 1000,
+    maxStartLineBytes: 200,
+    maxHeaderBytes: 1000,
+  });
+  const cases: [number, string][] = [
+    [400, "NOT HTTP AT ALL\r\n\r\n"],
+    [400, "GET / HTTP/1.1\r\n\r\n"], // no Host
+    [413, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n"],
+    [414, `GET /${"a".repeat(300)} HTTP/1.1\r\nHost: a\r\n\r\n`],
+    [431, `GET / HTTP/1.1\r\nHost: a\r\nX: ${"b".repeat(2000)}\r\n\r\n`],
+    [501, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo\r\n\r\n"],
+    [505, "GET / HTTP/2.0\r\nHost: a\r\n\r\n"],
+  ];
+  for (const [status, raw] of cases) {
+    await t.step(`${status}`, async () => {
+      const response = await exchange(server, raw);
+      assert.match(response, new RegExp(`^HTTP/1\\.1 ${status} `));
+      assert.match(response, /Connection: close\r\n/);
+      assert.match(response, /text\/plain/);
+    });
+  }
+  await t.step("413 for chunks over maxBodyBytes", async () => {
+    const response = await exchange(
+      server,
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        `7d0\r\n${"c".repeat(2000)}\r\n0\r\n\r\n`,
+    );
+    assert.match(response, /^HTTP\/1\.1 413 /);
+  });
+  await t.step("other connections are unaffected", async () => {
+    assert.equal(await (await fetch(urlOf(server))).text(), "hello");
+  });
+});
+
+Deno.test("serve() answers 500 and calls onError when the handler throws", async () => {
+  const errors: unknown[] = [];
+  await using server = start((request) => {
+    if (request.url.pathname === "/sync") throw new Error("sync boom");
+    if (request.url.pathname === "/async") {
+      return Promise.reject(new Error("async boom"));
+    }
+    return HTTPResponse.text("fine");
+  }, { onError: (error) => void errors.push(error) });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  const decoder = new ResponseDecoder();
+  for (const path of ["/sync", "/async", "/ok"]) {
+    await conn.write(`GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    const res = await readResponse(conn, decoder);
+    assert.equal(res?.status, path === "/ok" ? 200 : 500);
+  }
+  assert.deepEqual(
+    errors.map((e) => (e as Error).message),
+    ["sync boom", "async boom"],
+  );
+});
+
+Deno.test("serve() sends the response onError returns", async () => {
+  await using server = start(() => {
+    throw new RangeError("nope");
+  }, {
+    onError: (error) =>
+      HTTPResponse.text(`sorry: ${(error as Error).message}`, { status: 503 }),
+  });
+  const res = await fetch(urlOf(server));
+  assert.equal(res.status, 503);
+  assert.equal(await res.text(), "sorry: nope");
+});
+
+Deno.test("serve() survives clients that disconnect mid-request and mid-response", async () => {
+  let cancelled = false;
+  await using server = start((request) => {
+    if (request.url.pathname === "/upload") return echo(request, null!);
+    return new HTTPResponse({
+      body: new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await delay(1);
+          controller.enqueue(new Uint8Array(16 * 1024));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+    });
+  });
+  {
+    await using conn = await connect(server.addr);
+    await conn.write(
+      "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nabc",
+    );
+  }
+  {
+    await using conn = await connect(server.addr);
+    await conn.write("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+    await conn.readChunk();
+  }
+  for (let i = 0; i < 100 && !cancelled; i++) await delay(10);
+  assert(cancelled);
+  const result = await curl(urlOf(server, "/upload"), "-d", "still here");
+  assert.equal(result.stdout, "still here");
+});
+
+// ------------------------------------------------------------------ timeouts
+
+Deno.test("serve() cuts off a slowloris client with headersTimeout", async () => {
+  await using server = start(hello, { headersTimeout: 500 });
+  await using conn = await connect(server.addr);
+  const request = bytes("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: yes\r\n\r\n");
+  let sent = 0;
+  let cut = false;
+  const started = Date.now();
+  // One byte every 200 ms would take ~8 s; the server must cut it off.
+  for (; sent < request.length && Date.now() - started < 6_000; sent++) {
+    try {
+      await conn.write(request.subarray(sent, sent + 1));
+    } catch {
+      cut = true;
+      break;
+    }
+    await delay(200);
+  }
+  const rest = text(await conn.readAll().catch(() => new Uint8Array()));
+  assert(cut || rest.startsWith("HTTP/1.1 408") || rest === "");
+  assert(sent < request.length, "the whole request went through");
+});
+
+Deno.test("serve() closes a keep-alive connection idle past keepAliveTimeout", async () => {
+  await using server = start(hello, { keepAliveTimeout: 200 });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const decoder = new ResponseDecoder();
+  assert.equal((await readResponse(conn, decoder))?.status, 200);
+  assert.equal(await conn.readChunk(), null);
+});
+
+// ------------------------------------------------------------------ shutdown
+
+Deno.test("Server.shutdown() finishes requests in flight and closes idle connections", async () => {
+  const { promise: entered, resolve: enter } = Promise.withResolvers<void>();
+  const { promise: release, resolve: finish } = Promise.withResolvers<void>();
+  const server = start(async (request) => {
+    if (request.url.pathname === "/slow") {
+      enter();
+      await release;
+    }
+    return HTTPResponse.text(request.url.pathname);
+  });
+  const idle = await connect(server.addr, { readTimeout: 5_000 });
+  const idleDecoder = new ResponseDecoder();
+  await idle.write("GET /idle HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.equal(await (await readResponse(idle, idleDecoder))?.text(), "/idle");
+
+  const busy = await connect(server.addr, { readTimeout: 5_000 });
+  await busy.write("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+  await entered;
+
+  const done = server.shutdown();
+  assert.equal(await idle.readChunk(), null, "idle connection closed at once");
+  await assert.rejects(connect(server.addr), Deno.errors.ConnectionRefused);
+  finish();
+  const response = text(await busy.readAll());
+  assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(response, /Connection: close\r\n\r\n\/slow$/);
+  await done;
+  await server.finished;
+  idle.close();
+  busy.close();
+});
+
+Deno.test("Server.shutdown() closes requests still running at the deadline", async () => {
+  const { promise: entered, resolve: enter } = Promise.withResolvers<void>();
+  const { promise: release, resolve: finish } = Promise.withResolvers<void>();
+  const server = start(async () => {
+    enter();
+    await release;
+    return HTTPResponse.text("late");
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  await entered;
+  await server.shutdown({ timeout: 50 });
+  assert.equal(await conn.readChunk(), null);
+  finish();
+  await delay(1);
+});
+
+Deno.test("serve() shuts down when its signal aborts", async () => {
+  const controller = new AbortController();
+  const server = start(hello, { signal: controller.signal });
+  assert.equal(await (await fetch(urlOf(server))).text(), "hello");
+  controller.abort();
+  await server.finished;
+});
+
+Deno.test("serve() stops accepting at maxConnections until a connection closes", async () => {
+  await using server = start(hello, { maxConnections: 1 });
+  const first = await connect(server.addr, { readTimeout: 5_000 });
+  await first.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.equal((await readResponse(first, new ResponseDecoder()))?.status, 200);
+  await using second = await connect(server.addr, { readTimeout: 5_000 });
+  await second.write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  const early = second.readAll();
+  let answered = false;
+  early.then(() => answered = true, () => {});
+  await delay(100);
+  assert(!answered, "second connection served while the first was open");
+  first.close();
+  assert.match(text(await early), /^HTTP\/1\.1 200 OK/);
+});
+
+// ------------------------------------------------------------------- upgrade
+
+Deno.test("ServeHandlerInfo.upgrade() hands over the connection after 101", async () => {
+  const echoes: Promise<void>[] = [];
+  await using server = start((request, info) => {
+    if (request.headers.get("upgrade") !== "echo") {
+      return HTTPResponse.text("plain");
+    }
+    const upgraded = info.upgrade();
+    echoes.push((async () => {
+      const conn = await upgraded;
+      try {
+        for await (const chunk of conn) await conn.write(chunk);
+      } finally {
+        conn.close();
+      }
+    })());
+    return new HTTPResponse({
+      status: 101,
+      headers: { Upgrade: "echo", Connection: "Upgrade" },
+    });
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  // The first tunnel bytes come with the head: they must not be lost.
+  await conn.write(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly;",
+  );
+  const head = text(await conn.readUntil("\r\n\r\n") ?? new Uint8Array());
+  assert.match(head, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(head, /Upgrade: echo\r\n/);
+  assert.match(head, /Connection: Upgrade\r\n/);
+  assert.equal(text(await conn.readExactly(6)), "early;");
+  await conn.write("ping");
+  assert.equal(text(await conn.readExactly(4)), "ping");
+  await conn.closeWrite();
+  assert.equal(await conn.readChunk(), null);
+  await Promise.all(echoes);
+});
+
+Deno.test("ServeHandlerInfo.upgrade() opens a CONNECT tunnel after 200", async () => {
+  const tunnels: Promise<void>[] = [];
+  await using server = start((request, info) => {
+    assert.equal(request.method, "CONNECT");
+    assert.equal(request.target, "example.com:443");
+    tunnels.push(
+      info.upgrade().then(async (conn) => {
+        try {
+          const line = await conn.readLine();
+          await conn.write(`tunnel got ${line}\n`);
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+    return new HTTPResponse({ status: 200 });
+  });
+  const response = await exchange(
+    server,
+    "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nhi\n",
+  );
+  assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(response, /Content-Length|Transfer-Encoding/);
+  assert.match(response, /\r\n\r\ntunnel got hi\n$/);
+  await Promise.all(tunnels);
+});
+
+Deno.test("ServeHandlerInfo.upgrade() throws for a request that is not an upgrade", async () => {
+  let thrown: unknown = null;
+  await using server = start((_request, info) => {
+    try {
+      info.upgrade();
+    } catch (error) {
+      thrown = error;
+    }
+    return HTTPResponse.text("ok");
+  });
+  assert.equal(await (await fetch(urlOf(server))).text(), "ok");
+  assert(thrown instanceof TypeError);
+});
+
+Deno.test("ServeHandlerInfo.upgrade() rejects when the handler answers another status", async () => {
+  let rejected: unknown = null;
+  await using server = start((request, info) => {
+    if (!request.headers.has("upgrade")) return HTTPResponse.text("plain");
+    info.upgrade().catch((error) => rejected = error);
+    return HTTPResponse.text("no", { status: 400 });
+  });
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n" +
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  assert.match(response, /^HTTP\/1\.1 400 [^]*\r\n\r\nnoHTTP\/1\.1 200 /);
+  assert.match(response, /plain$/);
+  assert(rejected instanceof TypeError);
+});
+
+// ---------------------------------------------------------- fetch handlers
+
+Deno.test("fromFetchHandler() runs a Hono app unchanged", async (t) => {
+  const app = new Hono();
+  app.get("/", (c) => c.text("Hello Hono!"));
+  app.get("/users/:id", (c) => c.json({ id: c.req.param("id") }));
+  app.post("/echo", async (c) => c.json(await c.req.json(), 201));
+  app.get("/headers", (c) => {
+    c.header("X-Custom", "yes");
+    return c.text(c.req.header("x-in") ?? "none");
+  });
+  app.get("/redirect", (c) => c.redirect("/"));
+  await using server = start(fromFetchHandler(app.fetch));
+
+  await t.step("text", async () => {
+    const res = await fetch(urlOf(server));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-length"), "11");
+    assert.equal(await res.text(), "Hello Hono!");
+  });
+  await t.step("route parameters and JSON", async () => {
+    const res = await fetch(urlOf(server, "/users/42"));
+    assert.deepEqual(await res.json(), { id: "42" });
+  });
+  await t.step("request body", async () => {
+    const res = await fetch(urlOf(server, "/echo"), {
+      method: "POST",
+      body: JSON.stringify({ a: [1, 2] }),
+      headers: { "Content-Type": "application/json" },
+    });
+    assert.equal(res.status, 201);
+    assert.deepEqual(await res.json(), { a: [1, 2] });
+  });
+  await t.step("headers both ways", async () => {
+    const res = await fetch(urlOf(server, "/headers"), {
+      headers: { "X-In": "hi" },
+    });
+    assert.equal(res.headers.get("x-custom"), "yes");
+    assert.equal(await res.text(), "hi");
+  });
+  await t.step("redirect and 404", async () => {
+    const res = await fetch(urlOf(server, "/redirect"), { redirect: "manual" });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("location"), "/");
+    await res.body?.cancel();
+    const missing = await fetch(urlOf(server, "/missing"));
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  });
+  await t.step("curl", async () => {
+    const result = await curl(urlOf(server, "/users/7"));
+    assert.equal(result.stdout, '{"id":"7"}');
+  });
+});
+
+Deno.test("fromFetchHandler() streams a Response body and a request body", async () => {
+  await using server = start(fromFetchHandler(async (req) => {
+    if (req.method === "POST") {
+      return new Response(`got ${(await req.arrayBuffer()).byteLength}`);
+    }
+    let i = 0;
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await delay(2);
+          if (i === 3) controller.close();
+          else controller.enqueue(bytes(`s${i++}`));
+        },
+      }),
+    );
+  }));
+  const response = await exchange(
+    server,
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  assert.match(response, /Transfer-Encoding: chunked/);
+  assert.match(response, /2\r\ns0\r\n2\r\ns1\r\n2\r\ns2\r\n0\r\n\r\n$/);
+  const big = new Uint8Array(200_000);
+  const res = await fetch(urlOf(server), { method: "POST", body: big });
+  assert.equal(await res.text(), "got 200000");
+});
+
+Deno.test("fromFetchHandler() turns a request into a Request without the network", async () => {
+  const handler = fromFetchHandler(async (req) =>
+    new Response(`${req.method} ${req.url} ${await req.text()}`)
+  );
+  const addr = { transport: "tcp", hostname: "127.0.0.1", port: 1 } as const;
+  const res = await handler(
+    new HTTPRequest({
+      method: "PUT",
+      target: "/x?y=1",
+      headers: { Host: "example.com" },
+      body: "data",
+    }),
+    { remoteAddr: addr, localAddr: addr, upgrade: () => Promise.reject() },
+  );
+  assert.equal(await res.text(), "PUT http://example.com/x?y=1 data");
+});
