@@ -890,9 +890,11 @@ class Core {
 
   /** At the head state: true if the head is complete at absolute `to`. */
   headEnd(): number {
-    if (this.scanOff === 0 && !this.skipEmptyLines()) {
-      if (this.eof) return -2;
-      return -1;
+    this.fastFields = -1;
+    if (this.scanOff === 0) {
+      if (!this.skipEmptyLines()) return this.eof ? -2 : -1;
+      const to = this.#fastHead();
+      if (to !== -1) return to;
     }
     const to = this.scanSection(true);
     if (to === -1 && this.eof) {
@@ -903,6 +905,74 @@ class Core {
       );
     }
     return to;
+  }
+
+  /** Field lines `#fastHead()` validated for the current head, or -1. */
+  fastFields = -1;
+
+  /**
+   * The common case in one pass: a whole head already buffered, valid and
+   * within the limits. Finds its end and validates and records its field
+   * lines like `scanFields()`. Returns -1 at anything else (incomplete,
+   * malformed, obs-fold, over a limit), leaving the incremental
+   * `scanSection()` and `scanFields()` to decide, so that errors do not
+   * depend on how the input was split.
+   */
+  #fastHead(): number {
+    const buf = this.buf;
+    const base = this.start;
+    const end = this.end;
+    let i = base;
+    const stop = Math.min(end, base + this.maxStartLine + 2);
+    while (i < stop && buf[i] !== LF) i++;
+    if (i === stop || i === base || buf[i - 1] !== CR) return -1;
+    const from = i + 1;
+    const maxTo = from + this.maxHeaderBytes;
+    const maxCount = this.maxHeaderCount;
+    const offs = this.offs;
+    const special = this.special;
+    let specials = 0;
+    let hi = 0;
+    let n = 0;
+    let p = from;
+    for (;;) {
+      if (p + 1 >= end) return -1;
+      if (buf[p] === CR) {
+        if (buf[p + 1] !== LF) return -1;
+        this.startLineEnd = i - 1 - base;
+        this.fastFields = n;
+        this.specials = specials;
+        this.nonAscii = hi > 0x7f;
+        this.folds = 0;
+        return p + 2;
+      }
+      if (n === maxCount) return -1;
+      let q = p;
+      while (q < end && TOKEN[buf[q]] === 1) q++;
+      if (q === p || q === end || buf[q] !== COLON) return -1;
+      const nl = q - p;
+      if (nl === 14 || nl === 17 || nl === 4) special[specials++] = n;
+      let vs = q + 1;
+      while (vs < end && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
+      let v = vs;
+      while (v < end) {
+        const c = buf[v];
+        if (FIELD_VALUE[c] === 0) break;
+        hi |= c;
+        v++;
+      }
+      if (v + 1 >= end || buf[v] !== CR || buf[v + 1] !== LF) return -1;
+      if (v + 2 > maxTo) return -1;
+      let ve = v;
+      while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+      const o = 4 * n;
+      offs[o] = p;
+      offs[o + 1] = q;
+      offs[o + 2] = vs;
+      offs[o + 3] = ve;
+      n++;
+      p = v + 2;
+    }
   }
 }
 
@@ -1014,7 +1084,9 @@ export class RequestDecoder {
     const targetEnd = p;
     const version = core.version(p + 1, lineEnd - p - 1, 1);
     const fieldsFrom = lineEnd + 2;
-    const n = core.scanFields(fieldsFrom, to - 2, 2, false);
+    const n = core.fastFields !== -1
+      ? core.fastFields
+      : core.scanFields(fieldsFrom, to - 2, 2, false);
     const length = core.framing(version);
     const str = latin1(buf, base, to - 2, !core.nonAscii);
     const methodLen = methodEnd - base;
@@ -1201,7 +1273,9 @@ export class ResponseDecoder {
         }
       }
     }
-    const n = core.scanFields(lineEnd + 2, to - 2, 2, false);
+    const n = core.fastFields !== -1
+      ? core.fastFields
+      : core.scanFields(lineEnd + 2, to - 2, 2, false);
     const length = core.framing(version);
     const str = latin1(buf, base, to - 2, !core.nonAscii && !reasonHi);
     const reason = str.slice(reasonStart - base, lineEnd - base);
