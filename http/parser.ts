@@ -181,6 +181,18 @@ function describe(byte: number): string {
   return `0x${byte.toString(16).padStart(2, "0")}`;
 }
 
+function limit(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative number: ${value}`);
+  }
+  return value;
+}
+
 /** The machinery shared by the request and response decoders. */
 class Core {
   readonly response: boolean;
@@ -223,10 +235,18 @@ class Core {
 
   constructor(response: boolean, options: DecoderOptions | undefined) {
     this.response = response;
-    this.maxStartLine = options?.maxStartLineBytes ?? 8192;
-    this.maxHeaderBytes = options?.maxHeaderBytes ?? 65536;
-    this.maxHeaderCount = options?.maxHeaderCount ?? 100;
-    this.maxBody = options?.maxBodyBytes ?? Infinity;
+    this.maxStartLine = limit(
+      options?.maxStartLineBytes,
+      8192,
+      "maxStartLineBytes",
+    );
+    this.maxHeaderBytes = limit(
+      options?.maxHeaderBytes,
+      65536,
+      "maxHeaderBytes",
+    );
+    this.maxHeaderCount = limit(options?.maxHeaderCount, 100, "maxHeaderCount");
+    this.maxBody = limit(options?.maxBodyBytes, Infinity, "maxBodyBytes");
   }
 
   push(chunk: Uint8Array): void {
@@ -309,7 +329,9 @@ class Core {
         const fields = startLine ? lines : lines + 1;
         if (fields > this.maxHeaderCount) {
           this.fail(
-            `Header section exceeds ${this.maxHeaderCount} field lines`,
+            `${
+              startLine ? "Header" : "Trailer"
+            } section exceeds ${this.maxHeaderCount} field lines`,
             431,
           );
         }
@@ -956,8 +978,9 @@ class Core {
       while (vs < end && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
       let v = vs;
       while (v < end) {
+        // FIELD_VALUE as comparisons: HTAB, SP to "~", obs-text.
         const c = buf[v];
-        if (FIELD_VALUE[c] === 0) break;
+        if (c < 0x20 ? c !== HTAB : c === 0x7f) break;
         hi |= c;
         v++;
       }
@@ -1016,6 +1039,7 @@ export class RequestDecoder {
    * Creates a request decoder.
    *
    * @param options Limits on the sizes it accepts.
+   * @throws {RangeError} If a limit is negative or not a number.
    */
   constructor(options?: DecoderOptions) {
     this.#core = new Core(false, options);
@@ -1189,6 +1213,7 @@ export class ResponseDecoder {
    * Creates a response decoder.
    *
    * @param options Limits on the sizes it accepts.
+   * @throws {RangeError} If a limit is negative or not a number.
    */
   constructor(options?: DecoderOptions) {
     this.#core = new Core(true, options);

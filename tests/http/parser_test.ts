@@ -807,10 +807,10 @@ Deno.test("RequestDecoder enforces its limits with the matching status", async (
     "trailer section over maxHeaderCount is 431",
     () =>
       rejectRequest(
-        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
         431,
-        "Header section exceeds 1 field lines",
-        { maxHeaderCount: 1 },
+        "Trailer section exceeds 2 field lines",
+        { maxHeaderCount: 2 },
       ),
   );
 });
@@ -1070,5 +1070,81 @@ Deno.test("ResponseDecoder rejects malformed responses", async (t) => {
           maxBodyBytes: 10,
         },
       ),
+  );
+});
+
+Deno.test("RequestDecoder() throws RangeError for a negative or NaN limit", () => {
+  assert.throws(() => new RequestDecoder({ maxHeaderBytes: -1 }), RangeError);
+  assert.throws(() => new ResponseDecoder({ maxBodyBytes: NaN }), RangeError);
+});
+
+Deno.test("RequestDecoder accepts a head exactly at each limit", () => {
+  const head = "GET /abc HTTP/1.1\r\nHost: a\r\nX: 12\r\n\r\n";
+  const r = decodeRequest(bytes(head), {
+    maxStartLineBytes: "GET /abc HTTP/1.1".length,
+    maxHeaderBytes: "Host: a\r\nX: 12\r\n".length,
+    maxHeaderCount: 2,
+  });
+  assert.equal(r.headers.size, 2);
+  assert.throws(
+    () => decodeRequest(bytes(head), { maxStartLineBytes: 16 }),
+    { status: 414 },
+  );
+  assert.throws(
+    () => decodeRequest(bytes(head), { maxHeaderBytes: 15 }),
+    { status: 431 },
+  );
+  assert.throws(() => decodeRequest(bytes(head), { maxHeaderCount: 1 }), {
+    status: 431,
+  });
+});
+
+Deno.test("RequestDecoder applies the limits the same way to a head in pieces", () => {
+  const head = bytes("GET /abc HTTP/1.1\r\nHost: a\r\nX: 12\r\n\r\n");
+  for (
+    const options of [{ maxStartLineBytes: 16 }, { maxHeaderBytes: 15 }, {
+      maxHeaderCount: 1,
+    }, {}]
+  ) {
+    const whole = requestEvents("", options, [head]);
+    for (let i = 1; i < head.length; i++) {
+      const split = requestEvents("", options, [
+        head.subarray(0, i),
+        head.subarray(i),
+      ]);
+      assert.deepEqual(
+        split,
+        whole,
+        `${JSON.stringify(options)} split at ${i}`,
+      );
+    }
+  }
+});
+
+Deno.test("RequestDecoder decodes a request with Upgrade and keeps what follows", () => {
+  const decoder = new RequestDecoder();
+  decoder.push(
+    bytes(
+      "GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    ),
+  );
+  decoder.push(new Uint8Array([0x81, 0x80]));
+  const head = decoder.next();
+  assert(head?.type === "head");
+  assert.equal(head.message.headers.get("upgrade"), "websocket");
+  assert.equal(decoder.next()?.type, "end");
+  assert.equal(decoder.buffered, 2);
+  assert.deepEqual([...decoder.takeBuffered()], [0x81, 0x80]);
+  assert.equal(decoder.buffered, 0);
+});
+
+Deno.test("RequestDecoder limits the trailer section to maxHeaderBytes with 431", () => {
+  rejectRequest(
+    `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: ${
+      "x".repeat(100)
+    }\r\n\r\n`,
+    431,
+    "Trailer section exceeds 64 bytes",
+    { maxHeaderBytes: 64 },
   );
 });
