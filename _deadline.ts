@@ -11,10 +11,14 @@
 export function deadline<T>(
   promise: Promise<T>,
   signal: AbortSignal | undefined,
-  ms: number | undefined,
-  onTimeout: () => Error,
+  ms?: number,
+  onTimeout: () => Error = () =>
+    new Deno.errors.TimedOut(`Timed out after ${ms} ms`),
 ): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   if (signal === undefined && (ms === undefined || ms === Infinity)) {
     return promise;
   }
@@ -52,17 +56,4 @@ export function checkTimeout(ms: number | undefined, name: string): void {
       `${name} must be a non-negative number of milliseconds, got ${ms}`,
     );
   }
-}
-
-/** Whether the runtime has the unstable net APIs (`--unstable-net`). */
-export function hasUnstableNet(): boolean {
-  // deno-lint-ignore no-explicit-any
-  return typeof (Deno as any).listenDatagram === "function";
-}
-
-/** The error to throw when an API needs `--unstable-net` and it is off. */
-export function unstableNetError(what: string): Error {
-  return new Deno.errors.NotSupported(
-    `${what} requires the --unstable-net flag: run deno with --unstable-net or add "unstable": ["net"] to deno.json`,
-  );
 }

@@ -10,12 +10,8 @@
 
 import { type Addr, formatAddr, parseAddr } from "./address.ts";
 import { BufferFullError, type UnexpectedEofError } from "./errors.ts";
-import {
-  checkTimeout,
-  deadline,
-  hasUnstableNet,
-  unstableNetError,
-} from "./_deadline.ts";
+import { checkTimeout, deadline } from "./_deadline.ts";
+import { describeError, hasUnstableNet, unstableNetError } from "./_errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -26,6 +22,19 @@ const INITIAL_BUFFER = 16 * 1024;
 const DEFAULT_LINE_LIMIT = 64 * 1024;
 /** Default cap of `readAll`, in bytes. */
 const DEFAULT_READ_ALL_LIMIT = 64 * 1024 * 1024;
+/** The most buffer space one wait for bytes reserves ahead, in bytes. */
+const MAX_RESERVE = 1024 * 1024;
+
+function maxBytes(
+  options: BoundedReadOptions | undefined,
+  fallback: number,
+): number {
+  const max = options?.maxBytes ?? fallback;
+  if (!(max >= 1)) {
+    throw new RangeError(`maxBytes must be at least 1 byte, got ${max}`);
+  }
+  return max;
+}
 
 /** Options for one read or write call. */
 export interface ReadOptions {
@@ -52,9 +61,10 @@ export interface BoundedReadOptions extends ReadOptions {
 /** Per-connection timeouts, in milliseconds, like Go's `SetReadDeadline`. */
 export interface TimeoutOptions {
   /**
-   * How long one read may wait for bytes, in milliseconds. A read that waits
-   * longer rejects with `Deno.errors.TimedOut` and the connection stays
-   * usable: bytes that arrive later go to the next read.
+   * How long one read call may take in all, in milliseconds: a `readLine()`
+   * whose bytes trickle in is bounded as a whole, not per packet. A read
+   * that takes longer rejects with `Deno.errors.TimedOut` and the connection
+   * stays usable: bytes that arrive later go to the next read.
    *
    * @default {undefined} (no limit)
    */
@@ -104,6 +114,7 @@ export class TCPConnection
   #eof = false;
   #readError: unknown = null;
   #writing: Promise<void> | null = null;
+  #writeShut = false;
   #closed = false;
   #bytesRead = 0;
   #bytesWritten = 0;
@@ -231,15 +242,29 @@ export class TCPConnection
     return this.#filling;
   }
 
+  /** The time (ms since the epoch) by which a read call starting now must end. */
+  #until(): number | undefined {
+    return this.readTimeout === undefined
+      ? undefined
+      : Date.now() + this.readTimeout;
+  }
+
   /**
    * Waits for more bytes in the buffer. Resolves `false` at EOF. Rejects on
-   * timeout, abort, close or a socket error.
+   * timeout (`until`, from {@linkcode #until}), abort, close or a socket error.
    */
-  async #more(signal: AbortSignal | undefined, min = 1): Promise<boolean> {
+  async #more(
+    signal: AbortSignal | undefined,
+    until: number | undefined,
+    min = 1,
+  ): Promise<boolean> {
     if (this.#closed) throw this.#closedError();
     if (this.#readError !== null) throw this.#readError;
     if (this.#eof) return false;
-    await deadline(this.#fill(min), signal, this.readTimeout, this.#timedOut);
+    const ms = until === undefined
+      ? undefined
+      : Math.max(0, until - Date.now());
+    await deadline(this.#fill(min), signal, ms, this.#timedOut);
     if (this.#closed) throw this.#closedError();
     if (this.#readError !== null) throw this.#readError;
     return !this.#eof;
@@ -280,7 +305,7 @@ export class TCPConnection
         else this.#bytesRead += n;
         return n;
       }
-      if (!await this.#more(signal)) return null;
+      if (!await this.#more(signal, this.#until())) return null;
     }
     const n = Math.min(buffer.length, this.#end - this.#start);
     buffer.set(this.#buf.subarray(this.#start, this.#start + n));
@@ -300,7 +325,10 @@ export class TCPConnection
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
   async readChunk(options?: ReadOptions): Promise<Uint8Array | null> {
-    if (this.#end === this.#start && !await this.#more(options?.signal)) {
+    if (
+      this.#end === this.#start &&
+      !await this.#more(options?.signal, this.#until())
+    ) {
       return null;
     }
     const chunk = this.#buf.slice(this.#start, this.#end);
@@ -335,10 +363,11 @@ export class TCPConnection
 
   /** Ensures `n` bytes are buffered; `false` if EOF came first. */
   async #ensure(n: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const until = this.#until();
     while (this.#end - this.#start < n) {
-      if (!await this.#more(signal, n - (this.#end - this.#start))) {
-        return false;
-      }
+      // Grow as bytes arrive, not by `n` up front: `n` may come from the peer.
+      const want = Math.min(n - (this.#end - this.#start), MAX_RESERVE);
+      if (!await this.#more(signal, until, want)) return false;
     }
     return true;
   }
@@ -423,7 +452,8 @@ export class TCPConnection
     what: string,
   ): Promise<number> {
     if (delim.length === 0) throw new TypeError("Delimiter must not be empty");
-    const max = options?.maxBytes ?? DEFAULT_LINE_LIMIT;
+    const max = maxBytes(options, DEFAULT_LINE_LIMIT);
+    const until = this.#until();
     const first = delim[0];
     let scanned = 0; // bytes after #start known not to start the delimiter
     while (true) {
@@ -442,7 +472,7 @@ export class TCPConnection
         throw new BufferFullError(this.#take(max), max, what);
       }
       scanned = i === -1 ? buffered : i - this.#start;
-      if (!await this.#more(options?.signal)) {
+      if (!await this.#more(options?.signal, until)) {
         if (this.#end === this.#start) return -1;
         throw this.#unexpectedEof(
           `before the ${what === "Line" ? "end of line" : "delimiter"}`,
@@ -552,12 +582,13 @@ export class TCPConnection
    *   first `maxBytes` are consumed and carried in `partial`.
    */
   async readAll(options?: BoundedReadOptions): Promise<Uint8Array> {
-    const max = options?.maxBytes ?? DEFAULT_READ_ALL_LIMIT;
+    const max = maxBytes(options, DEFAULT_READ_ALL_LIMIT);
+    const until = this.#until();
     while (true) {
       if (this.#end - this.#start > max) {
         throw new BufferFullError(this.#take(max), max, "Stream");
       }
-      if (!await this.#more(options?.signal, 64 * 1024)) break;
+      if (!await this.#more(options?.signal, until, 64 * 1024)) break;
     }
     return this.#take(this.#end - this.#start);
   }
@@ -596,6 +627,14 @@ export class TCPConnection
     signal: AbortSignal | undefined,
   ): Promise<number> {
     if (this.#closed) throw this.#closedError();
+    signal?.throwIfAborted(); // before any byte goes out
+    if (this.#writeShut) {
+      throw new Deno.errors.BrokenPipe(
+        `Connection to ${
+          formatAddr(this.#remoteAddr)
+        } is shut down for writing`,
+      );
+    }
     const timeout = this.writeTimeout;
     if (signal === undefined && timeout === undefined) {
       return await this.#writeLoop(bytes);
@@ -638,13 +677,16 @@ export class TCPConnection
   /**
    * Half-closes the connection: sends FIN after pending writes, so the peer
    * reads EOF, while this side can still read (`shutdown(SHUT_WR)`, see
-   * shutdown(2)).
+   * shutdown(2)). Later writes reject with `Deno.errors.BrokenPipe`; a
+   * second call does nothing.
    *
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
   async closeWrite(): Promise<void> {
     if (this.#writing !== null) await this.#writing;
     if (this.#closed) throw this.#closedError();
+    if (this.#writeShut) return;
+    this.#writeShut = true;
     await this.#conn.closeWrite();
   }
 
@@ -703,23 +745,35 @@ export class TCPConnection
    * The incoming bytes as a web stream, starting with what is buffered. It
    * ends at EOF without closing the connection, and cancelling it leaves
    * the connection open too (unlike `Deno.Conn.readable`), so half-close
-   * protocols work.
+   * protocols work; bytes a cancelled stream had asked for go back to the
+   * buffer. The stream errors with the read's error (e.g. a `TimedOut` from
+   * `readTimeout`), which leaves the connection itself usable.
    */
   get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= new ReadableStream<Uint8Array>({
+    this.#readable ??= this.#makeReadable();
+    return this.#readable;
+  }
+
+  #makeReadable(): ReadableStream<Uint8Array> {
+    let cancelled = false;
+    return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         const chunk = await this.readChunk();
-        if (chunk === null) controller.close();
+        if (cancelled) {
+          if (chunk !== null) this.unread(chunk);
+        } else if (chunk === null) controller.close();
         else controller.enqueue(chunk);
       },
+      cancel: () => {
+        cancelled = true;
+      },
     }, { highWaterMark: 0 });
-    return this.#readable;
   }
 
   /**
    * A web stream that writes to the connection. Closing it half-closes the
    * connection (FIN) instead of closing it (unlike `Deno.Conn.writable`), so
-   * the response can still be read.
+   * the response can still be read. Aborting it closes the connection.
    */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= new WritableStream<Uint8Array>({
@@ -727,6 +781,7 @@ export class TCPConnection
         await this.write(chunk);
       },
       close: () => this.closeWrite(),
+      abort: () => this.close(),
     });
     return this.#writable;
   }
@@ -777,6 +832,14 @@ export interface ConnectOptions extends TimeoutOptions {
   noDelay?: boolean;
 }
 
+function checkTransport(transport: string | undefined, call: string): void {
+  if (transport !== undefined && transport !== "tcp" && transport !== "unix") {
+    throw new TypeError(
+      `${call} takes transport "tcp" or "unix", got "${transport}"`,
+    );
+  }
+}
+
 function resolveAddr(
   addr: string | Addr | ConnectOptions | ListenOptions,
 ): { hostname?: string; port?: number; transport?: string; path?: string } {
@@ -814,6 +877,9 @@ export async function connect(
 ): Promise<TCPConnection> {
   const opts = { ...resolveAddr(addr), ...options } as ConnectOptions;
   checkTimeout(opts.timeout, "timeout");
+  checkTimeout(opts.readTimeout, "readTimeout");
+  checkTimeout(opts.writeTimeout, "writeTimeout");
+  checkTransport(opts.transport, "connect()");
   const unix = opts.transport === "unix";
   const target = unix
     ? formatAddr({ transport: "unix", path: opts.path ?? "" })
@@ -848,19 +914,15 @@ export async function connect(
   } catch (error) {
     // A connect that loses the race may still succeed later: close it then.
     pending.then((late) => late.close(), () => {});
-    if (error instanceof Deno.errors.ConnectionRefused) {
-      throw new Deno.errors.ConnectionRefused(
-        `Cannot connect to ${target}: connection refused`,
-        { cause: error },
-      );
-    }
     if (error instanceof Deno.errors.NotFound && unix) {
       throw new Deno.errors.NotFound(
         `Cannot connect to ${target}: no such socket file`,
         { cause: error },
       );
     }
-    throw error;
+    if (error instanceof Deno.errors.TimedOut) throw error;
+    if (opts.signal?.aborted && error === opts.signal.reason) throw error;
+    throw describeError(error, `Cannot connect to ${target}`);
   }
   const connection = new TCPConnection(conn, opts);
   if (!unix && opts.noDelay !== false) connection.setNoDelay(true);
@@ -926,6 +988,9 @@ export function listen(
   options: ListenOptions = {},
 ): Listener {
   const opts = { ...resolveAddr(addr), ...options } as ListenOptions;
+  checkTimeout(opts.readTimeout, "readTimeout");
+  checkTimeout(opts.writeTimeout, "writeTimeout");
+  checkTransport(opts.transport, "listen()");
   let listener: Deno.Listener;
   if (opts.transport === "unix") {
     if (!opts.path) throw new TypeError("Unix listen needs a path");
@@ -933,7 +998,7 @@ export function listen(
     try {
       listener = Deno.listen({ transport: "unix", path: opts.path });
     } catch (error) {
-      throw rename(error, `unix:${opts.path}`);
+      throw describeError(error, `Cannot listen on unix:${opts.path}`);
     }
   } else {
     if (opts.reusePort && !hasUnstableNet()) {
@@ -949,29 +1014,13 @@ export function listen(
         ...(opts.reusePort ? { reusePort: true } : {}),
       });
     } catch (error) {
-      throw rename(
+      throw describeError(
         error,
-        formatAddr({ transport: "tcp", hostname, port }),
+        `Cannot listen on ${formatAddr({ transport: "tcp", hostname, port })}`,
       );
     }
   }
   return new Listener(listener, opts);
-}
-
-function rename(error: unknown, where: string): unknown {
-  if (error instanceof Deno.errors.AddrInUse) {
-    return new Deno.errors.AddrInUse(
-      `Cannot listen on ${where}: address already in use`,
-      { cause: error },
-    );
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return new Deno.errors.AddrNotAvailable(
-      `Cannot listen on ${where}: address not available`,
-      { cause: error },
-    );
-  }
-  return error;
 }
 
 function removeStaleSocket(path: string): void {
@@ -988,6 +1037,11 @@ function removeStaleSocket(path: string): void {
     );
   }
   Deno.removeSync(path);
+}
+
+interface Waiter {
+  resolve(conn: Deno.Conn): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -1012,8 +1066,11 @@ export class Listener
   #addr: Addr;
   #options: ListenOptions;
   #closed = false;
-  /** An accept left running by an aborted `accept()`, for the next caller. */
-  #parked: Promise<Deno.Conn> | null = null;
+  /** Callers waiting in `accept()`, in call order. */
+  #waiters: Waiter[] = [];
+  /** Connections accepted after their caller gave up, for the next caller. */
+  #ready: Deno.Conn[] = [];
+  #pumping = false;
 
   /**
    * Wraps a runtime listener. Usually made by {@linkcode listen}.
@@ -1044,37 +1101,45 @@ export class Listener
   }
 
   /**
-   * Waits for and returns the next connection (accept(2)).
+   * Waits for and returns the next connection (accept(2)). Several calls
+   * may wait at once; connections go to them in call order.
    *
    * @param options A signal: aborting rejects with `signal.reason` and leaves
-   *   the listener usable.
+   *   the listener usable (a connection that arrives later goes to the next
+   *   caller).
    * @returns The accepted connection.
    * @throws {Deno.errors.BadResource} When the listener is closed, before or
    *   during the call.
    */
-  async accept(options?: { signal?: AbortSignal }): Promise<TCPConnection> {
-    if (this.#closed) throw this.#closedError();
-    const pending = this.#parked ?? this.#listener.accept();
-    this.#parked = null;
-    let conn: Deno.Conn;
-    try {
-      conn = await deadline(
-        pending,
-        options?.signal,
-        undefined,
-        () => new Error("unreachable"),
-      );
-    } catch (error) {
-      if (this.#closed) throw this.#closedError();
-      if (options?.signal?.aborted && error === options.signal.reason) {
-        this.#park(pending);
-      }
-      throw error;
-    }
-    if (this.#closed) {
-      conn.close();
-      throw this.#closedError();
-    }
+  accept(options?: { signal?: AbortSignal }): Promise<TCPConnection> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const ready = this.#ready.shift();
+    if (ready !== undefined) return Promise.resolve(this.#wrap(ready));
+    return new Promise<TCPConnection>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: (conn) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(this.#wrap(conn));
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = () => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at !== -1) this.#waiters.splice(at, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#pump();
+    });
+  }
+
+  #wrap(conn: Deno.Conn): TCPConnection {
     const connection = new TCPConnection(conn, this.#options);
     if (conn.localAddr.transport === "tcp" && this.#options.noDelay !== false) {
       connection.setNoDelay(true);
@@ -1082,12 +1147,35 @@ export class Listener
     return connection;
   }
 
-  #park(pending: Promise<Deno.Conn>): void {
-    this.#parked = pending;
-    pending.then((conn) => {
-      // Closed while parked: nobody will take this connection.
-      if (this.#closed) conn.close();
-    }, () => {});
+  /**
+   * Keeps one runtime accept under way while anyone waits. A connection that
+   * arrives after its waiter gave up is kept for the next caller.
+   */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    while (this.#waiters.length > 0 && !this.#closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closed) break;
+        this.#waiters.shift()?.reject(error);
+        continue;
+      }
+      if (this.#closed) {
+        conn.close();
+        break;
+      }
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter.resolve(conn);
+      else this.#ready.push(conn);
+    }
+    this.#pumping = false;
+    if (this.#closed) {
+      const error = this.#closedError();
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    }
   }
 
   /** Yields accepted connections until the listener is closed, then ends. */
@@ -1114,6 +1202,9 @@ export class Listener
     } catch {
       // Already closed.
     }
+    for (const conn of this.#ready.splice(0)) conn.close();
+    const error = this.#closedError();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
     if (this.#addr.transport === "unix") {
       try {
         Deno.removeSync(this.#addr.path);
@@ -1198,8 +1289,16 @@ export function listenDatagram(
     ...(typeof addr === "string" ? parseAddr(addr, "udp") : addr),
     ...options,
   } as ListenDatagramOptions;
+  if (opts.transport !== undefined && opts.transport !== "udp") {
+    throw new TypeError(
+      `listenDatagram() takes transport "udp", got "${opts.transport}"`,
+    );
+  }
   const hostname = opts.hostname ?? "0.0.0.0";
   const port = opts.port ?? 0;
+  const remote = typeof opts.remote === "string"
+    ? parseAddr(opts.remote, "udp") as Deno.NetAddr
+    : opts.remote;
   let conn: Deno.DatagramConn;
   try {
     conn = Deno.listenDatagram({
@@ -1210,11 +1309,11 @@ export function listenDatagram(
       loopback: opts.loopback,
     });
   } catch (error) {
-    throw rename(error, formatAddr({ transport: "udp", hostname, port }));
+    throw describeError(
+      error,
+      `Cannot listen on ${formatAddr({ transport: "udp", hostname, port })}`,
+    );
   }
-  const remote = typeof opts.remote === "string"
-    ? parseAddr(opts.remote, "udp") as Deno.NetAddr
-    : opts.remote;
   return new UDPConnection(conn, remote);
 }
 
@@ -1314,12 +1413,7 @@ export class UDPConnection
     const pending = this.#parked ?? this.#conn.receive();
     this.#parked = null;
     try {
-      const [data, remoteAddr] = await deadline(
-        pending,
-        options?.signal,
-        undefined,
-        () => new Error("unreachable"),
-      );
+      const [data, remoteAddr] = await deadline(pending, options?.signal);
       return { data, remoteAddr: remoteAddr as Deno.NetAddr };
     } catch (error) {
       if (this.#closed) throw this.#closedError();

@@ -6,6 +6,8 @@
  */
 
 import { type Addr, formatAddr, parseAddr } from "./address.ts";
+import { deadline } from "./_deadline.ts";
+import { describeError, hasUnstableNet, unstableNetError } from "./_errors.ts";
 
 /** The transport of a {@linkcode Socket}. */
 export type SocketTransport = "tcp" | "udp" | "unix";
@@ -85,34 +87,8 @@ export interface ReceiveFromResult {
 /** Which direction {@linkcode Socket.prototype.shutdown} closes. */
 export type ShutdownHow = "read" | "write" | "both";
 
-const UNSTABLE_NET_MESSAGE =
-  'add the --unstable-net flag (or "unstable": ["net"] in deno.json)';
-
-function hasUnstableNet(): boolean {
-  return typeof (Deno as { listenDatagram?: unknown }).listenDatagram ===
-    "function";
-}
-
 function copyAddr<T extends Deno.Addr>(addr: T): T {
   return { ...addr };
-}
-
-/** Rewrap a runtime error as the same class with a message naming `what`. */
-function describe(err: unknown, what: string): unknown {
-  if (!(err instanceof Error)) return err;
-  const ctor = err.constructor as new (
-    message: string,
-    options?: ErrorOptions,
-  ) => Error;
-  if (err instanceof Deno.errors.ConnectionRefused) {
-    return new Deno.errors.ConnectionRefused(`${what}: connection refused`, {
-      cause: err,
-    });
-  }
-  if (Object.values(Deno.errors).includes(ctor as never)) {
-    return new ctor(`${what}: ${err.message}`, { cause: err });
-  }
-  return err;
 }
 
 let adopt: (
@@ -248,9 +224,7 @@ export class Socket implements Disposable, AsyncDisposable {
       );
     }
     if (transport === "udp" && !hasUnstableNet()) {
-      throw new Deno.errors.NotSupported(
-        `UDP sockets need Deno's unstable net API: ${UNSTABLE_NET_MESSAGE}`,
-      );
+      throw unstableNetError("UDP sockets");
     }
     if (reusePort) {
       if (transport === "unix") {
@@ -260,9 +234,7 @@ export class Socket implements Disposable, AsyncDisposable {
       }
       // Deno.listen({ reusePort: true }) exits the process without the flag.
       if (!hasUnstableNet()) {
-        throw new Deno.errors.NotSupported(
-          `Option reusePort needs Deno's unstable net API: ${UNSTABLE_NET_MESSAGE}`,
-        );
+        throw unstableNetError("Option reusePort");
       }
     }
     this.#transport = transport;
@@ -338,7 +310,7 @@ export class Socket implements Disposable, AsyncDisposable {
           reuseAddress: this.#reusePort,
         });
       } catch (err) {
-        throw describe(err, `Cannot bind to ${formatAddr(local)}`);
+        throw describeError(err, `Cannot bind to ${formatAddr(local)}`);
       }
       this.#localAddr = copyAddr(this.#datagram.addr as Deno.NetAddr);
     } else {
@@ -384,7 +356,7 @@ export class Socket implements Disposable, AsyncDisposable {
           ...(this.#reusePort ? { reusePort: true } : {}),
         });
     } catch (err) {
-      throw describe(err, `Cannot listen on ${formatAddr(local)}`);
+      throw describeError(err, `Cannot listen on ${formatAddr(local)}`);
     }
     this.#localAddr = copyAddr(this.#listener.addr as Addr);
     this.#state = "listening";
@@ -438,7 +410,7 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#acceptWaiting = true;
     let conn: Deno.Conn;
     try {
-      conn = await abortable(pending, signal);
+      conn = await deadline(pending, signal);
     } catch (err) {
       if (signal?.aborted && err === signal.reason) throw err;
       this.#pendingAccept = null;
@@ -448,7 +420,10 @@ export class Socket implements Disposable, AsyncDisposable {
           { cause: err },
         );
       }
-      throw describe(err, `Cannot accept on ${formatAddr(this.#localAddr!)}`);
+      throw describeError(
+        err,
+        `Cannot accept on ${formatAddr(this.#localAddr!)}`,
+      );
     } finally {
       this.#acceptWaiting = false;
     }
@@ -559,14 +534,14 @@ export class Socket implements Disposable, AsyncDisposable {
       });
     let conn: Deno.Conn;
     try {
-      conn = await abortable(connecting, controller.signal);
+      conn = await deadline(connecting, controller.signal);
     } catch (err) {
       // A connection that completes after an abort must not leak.
       connecting.then((c) => c.close(), () => {});
       if (controller.signal.aborted && err === controller.signal.reason) {
         throw err;
       }
-      throw describe(err, `Cannot connect to ${name}`);
+      throw describeError(err, `Cannot connect to ${name}`);
     } finally {
       this.#connecting = false;
       clearTimeout(timer);
@@ -712,7 +687,7 @@ export class Socket implements Disposable, AsyncDisposable {
       return await this.#datagram!.send(bytes, remote);
     } catch (err) {
       if (this.#state === "closed") throw this.#closedError("sendTo()", err);
-      throw describe(err, `Cannot send to ${formatAddr(remote)}`);
+      throw describeError(err, `Cannot send to ${formatAddr(remote)}`);
     }
   }
 
@@ -1001,7 +976,10 @@ export class Socket implements Disposable, AsyncDisposable {
       });
     }
     if (err instanceof Deno.errors.BrokenPipe && op === "send()") {
-      return describe(err, `Cannot send to ${formatAddr(this.#remoteAddr!)}`);
+      return describeError(
+        err,
+        `Cannot send to ${formatAddr(this.#remoteAddr!)}`,
+      );
     }
     return err;
   }
@@ -1052,24 +1030,4 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     return { transport: transport as "tcp" | "udp", hostname, port };
   }
-}
-
-/** Settle with `promise`, or reject with `signal.reason` when it aborts. */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (err) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
 }

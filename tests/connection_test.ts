@@ -584,3 +584,113 @@ Deno.test("listenDatagram() without --unstable-net says which flag to add", asyn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Listener.close() closes a connection that arrived after its accept() was aborted", async () => {
+  const listener = listen("127.0.0.1:0");
+  const controller = new AbortController();
+  const pending = listener.accept({ signal: controller.signal });
+  controller.abort();
+  await assert.rejects(pending, { name: "AbortError" });
+  using client = await connect(listener.addr, { readTimeout: 2_000 });
+  await delay(30);
+  listener.close();
+  assert.equal(await client.read(new Uint8Array(1)), null);
+});
+
+Deno.test("Listener.accept() can be awaited by several callers at once", async () => {
+  using listener = listen("127.0.0.1:0");
+  const accepts = [listener.accept(), listener.accept(), listener.accept()];
+  const clients = await Promise.all(accepts.map(() => connect(listener.addr)));
+  const servers = await Promise.all(accepts);
+  assert.equal(servers.length, 3);
+  for (const conn of [...clients, ...servers]) conn.close();
+});
+
+Deno.test("write() with an aborted signal sends nothing and leaves the connection open", async () => {
+  await using pair = await tcpPair();
+  const { client, server } = pair;
+  await assert.rejects(
+    client.write("secret\n", { signal: AbortSignal.abort() }),
+    {
+      name: "AbortError",
+    },
+  );
+  assert.ok(!client.closed);
+  await client.write("public\n");
+  assert.equal(await server.readLine(), "public");
+});
+
+Deno.test("write() after closeWrite() rejects with BrokenPipe naming the peer", async () => {
+  await using pair = await tcpPair();
+  const { client } = pair;
+  await client.closeWrite();
+  await client.closeWrite();
+  await assert.rejects(client.write("x"), {
+    name: "BrokenPipe",
+    message: /127\.0\.0\.1:\d+ is shut down for writing/,
+  });
+});
+
+Deno.test("readTimeout bounds a whole readLine() even when bytes trickle in", async () => {
+  await using pair = await tcpPair();
+  const { client, server } = pair;
+  server.readTimeout = 150;
+  const trickle = (async () => {
+    for (let i = 0; i < 10 && !client.closed; i++) {
+      await client.write("x").catch(() => {});
+      await delay(40);
+    }
+  })();
+  const started = Date.now();
+  await assert.rejects(server.readLine(), Deno.errors.TimedOut);
+  const took = Date.now() - started;
+  await trickle;
+  assert.ok(took < 380, `took ${took} ms, the peer kept sending for 400 ms`);
+});
+
+Deno.test("a readable cancelled during a pending read returns its bytes to the buffer", async () => {
+  await using pair = await tcpPair();
+  const { client, server } = pair;
+  const reader = client.readable.getReader();
+  const pending = reader.read();
+  await delay(20);
+  await reader.cancel();
+  await pending;
+  await server.write("hello\n");
+  client.readTimeout = 2_000;
+  assert.equal(await client.readLine(), "hello");
+});
+
+Deno.test("bad options throw before any socket is opened", async (t) => {
+  await t.step("connect() with a negative readTimeout", async () => {
+    using listener = listen("127.0.0.1:0");
+    await assert.rejects(
+      connect(listener.addr, { readTimeout: -1 }),
+      RangeError,
+    );
+    await assert.rejects(
+      listener.accept({ signal: AbortSignal.timeout(50) }),
+      { name: "TimeoutError" },
+    );
+  });
+  await t.step("listen() with a negative writeTimeout", () => {
+    assert.throws(
+      () => listen("127.0.0.1:0", { writeTimeout: -5 }),
+      RangeError,
+    );
+  });
+  await t.step("listenDatagram() with a bad remote", () => {
+    assert.throws(
+      () => listenDatagram("127.0.0.1:0", { remote: "nope" }),
+      TypeError,
+    );
+  });
+  await t.step("unix-style addresses for the wrong call", () => {
+    assert.throws(() => listen("unixpacket:/tmp/x.sock"), TypeError);
+    assert.throws(() => listenDatagram("unix:/tmp/y.sock"), TypeError);
+  });
+  await t.step("readLine() with maxBytes 0", async () => {
+    await using pair = await tcpPair();
+    await assert.rejects(pair.server.readLine({ maxBytes: 0 }), RangeError);
+  });
+});
