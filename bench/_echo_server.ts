@@ -8,8 +8,11 @@
 // - sink: reads and discards until EOF, then writes the byte count as a
 //   64-bit big-endian integer and closes.
 // "raw" is written against Deno.Conn, "socketkit" against TCPConnection, the
-// same loops line for line. Exits on SIGTERM or when stdin closes.
+// same loops line for line. Each line "cpu" on stdin is answered with
+// "cpu MICROSECONDS" (user + system CPU time used so far) on stdout. Exits on
+// SIGTERM or when stdin closes.
 
+import process from "node:process";
 import { listen, type TCPConnection } from "../mod.ts";
 
 const impl = Deno.args[0];
@@ -120,9 +123,19 @@ function exit(): void {
   Deno.exit(0);
 }
 Deno.addSignalListener("SIGTERM", exit);
-// Also exit when the parent goes away.
+// Answer CPU time queries; exit when the parent closes stdin or goes away.
 (async () => {
-  const buffer = new Uint8Array(16);
-  while (await Deno.stdin.read(buffer) !== null) { /* ignore */ }
+  const buffer = new Uint8Array(64);
+  while (true) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null) break;
+    // One query per "\n"; the parent waits for each answer before asking
+    // again, so counting newlines is enough.
+    for (let i = 0; i < n; i++) {
+      if (buffer[i] !== 10) continue;
+      const { user, system } = process.cpuUsage();
+      console.log(`cpu ${user + system}`);
+    }
+  }
   exit();
 })();

@@ -17,18 +17,21 @@
  *   client writes 256 KiB chunks and half-closes; the server DISCARDS what
  *   it reads and answers with the byte count, which the client checks; the
  *   clock stops when the count arrives.
- * After a warm-up, each of 7 rounds measures every metric as A B B A (raw,
+ * After a warm-up, each of 15 rounds measures every metric as A B B A (raw,
  * socketkit, socketkit, raw; the next round starts with socketkit), so
- * machine noise and drift hit both. The table shows the medians over rounds
- * and the median of the per-round ratios. Everything is on 127.0.0.1; the
+ * machine noise and drift hit both. Many short rounds beat a few long ones
+ * on a shared machine: a burst of load then spoils one round, not a whole
+ * metric. The table shows the medians over rounds and the median of the
+ * per-round ratios. Everything is on 127.0.0.1; the
  * run takes about a minute and a half.
  *
- * Flags: `--rounds N` (default 7), `--seconds S` per round-trip measurement
- * (default 1.5), `--mib M` for the bulk transfer (default 256).
+ * Flags: `--rounds N` (default 15), `--seconds S` per round-trip measurement
+ * (default 0.5), `--mib M` for the bulk transfer (default 256).
  *
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { connect, type TCPConnection } from "../mod.ts";
 
@@ -42,15 +45,15 @@ const { values } = parseArgs({
   args: Deno.args,
   strict: true,
   options: {
-    rounds: { type: "string", default: "7" },
-    seconds: { type: "string", default: "1.5" },
+    rounds: { type: "string", default: "15" },
+    seconds: { type: "string", default: "0.5" },
     mib: { type: "string", default: "256" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts [--rounds 7] [--seconds 1.5] [--mib 256]",
+    "Usage: deno run --allow-net --allow-run --allow-read --allow-env bench/echo.ts [--rounds 15] [--seconds 0.5] [--mib 256]",
   );
   Deno.exit(0);
 }
@@ -62,6 +65,10 @@ interface Server {
   child: Deno.ChildProcess;
   echo: number;
   sink: number;
+  /** Reads the server's stdout lines. */
+  lines: ReadableStreamDefaultReader<string>;
+  /** Writes to the server's stdin. */
+  control: WritableStreamDefaultWriter<Uint8Array>;
 }
 
 async function startServer(impl: Impl): Promise<Server> {
@@ -72,23 +79,54 @@ async function startServer(impl: Impl): Promise<Server> {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream())
-    .getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${impl} server exited before listening`);
-    text += value;
-  }
-  await reader.cancel();
-  const match = text.match(/^echo (\d+) sink (\d+)/);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream())
+    .pipeThrough(splitLines()).getReader();
+  const { value: text } = await lines.read();
+  const match = text?.match(/^echo (\d+) sink (\d+)$/);
   if (!match) throw new Error(`${impl} server said ${JSON.stringify(text)}`);
-  return { child, echo: Number(match[1]), sink: Number(match[2]) };
+  const control = child.stdin.getWriter();
+  return {
+    child,
+    echo: Number(match[1]),
+    sink: Number(match[2]),
+    lines,
+    control,
+  };
 }
 
 async function stopServer(server: Server): Promise<void> {
-  await server.child.stdin.close(); // the server exits when stdin closes
+  await server.control.close(); // the server exits when stdin closes
+  await server.lines.cancel();
   await server.child.status;
+}
+
+function splitLines(): TransformStream<string, string> {
+  let pending = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) !== -1) {
+        controller.enqueue(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    },
+  });
+}
+
+/**
+ * CPU seconds (user + system) used so far by this process plus the server
+ * process. Contention from other processes slows the wall clock far more
+ * than it changes the CPU time a round trip costs, so this is the steadier
+ * measure of the library's overhead.
+ */
+async function cpuSeconds(server: Server): Promise<number> {
+  await server.control.write(new TextEncoder().encode("cpu\n"));
+  const { value } = await server.lines.read();
+  const match = value?.match(/^cpu (\d+)$/);
+  if (!match) throw new Error(`server said ${JSON.stringify(value)}`);
+  const { user, system } = process.cpuUsage();
+  return (Number(match[1]) + user + system) / 1e6;
 }
 
 // ------------------------------------------------------------------- raw
@@ -195,7 +233,7 @@ async function roundTrips(
   port: number,
   connections: number,
   seconds: number,
-): Promise<number> {
+): Promise<Sample> {
   if (impl === "raw") {
     const conns = await Promise.all(
       Array.from({ length: connections }, () => connectRaw(port)),
@@ -207,7 +245,8 @@ async function roundTrips(
         conns.map((conn) => roundTripsRaw(conn, until)),
       );
       const elapsed = (performance.now() - start) / 1000;
-      return counts.reduce((a, b) => a + b, 0) / elapsed;
+      const total = counts.reduce((a, b) => a + b, 0);
+      return { rate: total / elapsed, work: total };
     } finally {
       for (const conn of conns) conn.close();
     }
@@ -222,7 +261,8 @@ async function roundTrips(
       conns.map((conn) => roundTripsOurs(conn, until)),
     );
     const elapsed = (performance.now() - start) / 1000;
-    return counts.reduce((a, b) => a + b, 0) / elapsed;
+    const total = counts.reduce((a, b) => a + b, 0);
+    return { rate: total / elapsed, work: total };
   } finally {
     for (const conn of conns) conn.close();
   }
@@ -233,17 +273,29 @@ async function bulk(
   impl: Impl,
   port: number,
   payload: Uint8Array,
-): Promise<number> {
+): Promise<Sample> {
   const start = performance.now();
   if (impl === "raw") await bulkRaw(port, payload);
   else await bulkOurs(port, payload);
-  return BULK / 1e6 / ((performance.now() - start) / 1000);
+  const mb = BULK / 1e6;
+  return { rate: mb / ((performance.now() - start) / 1000), work: mb };
+}
+
+/** One measurement: operations per second, and how many operations. */
+interface Sample {
+  rate: number;
+  work: number;
 }
 
 const METRICS = [
   `round trips/s, ${MESSAGE} B, 1 connection`,
   `round trips/s, ${MESSAGE} B, ${CONCURRENT} connections`,
   `bulk MB/s, ${BULK / 1024 / 1024} MiB, 1 connection (server discards)`,
+] as const;
+const CPU_METRICS = [
+  `CPU µs per round trip, 1 connection`,
+  `CPU µs per round trip, ${CONCURRENT} connections`,
+  `CPU µs per MB, bulk`,
 ] as const;
 
 function median(values: number[]): number {
@@ -267,6 +319,10 @@ for (const impl of IMPLS) servers.set(impl, await startServer(impl));
 const results = new Map<Impl, number[][]>(
   IMPLS.map((impl) => [impl, METRICS.map(() => [])]),
 );
+/** CPU µs (client + server process) per operation, per round. */
+const costs = new Map<Impl, number[][]>(
+  IMPLS.map((impl) => [impl, METRICS.map(() => [])]),
+);
 
 try {
   // Warm-up: JIT both sides of both implementations, not recorded.
@@ -283,17 +339,22 @@ try {
     const line: string[] = [];
     for (let metric = 0; metric < METRICS.length; metric++) {
       const sums = new Map<Impl, number>([[a, 0], [b, 0]]);
+      const cpu = new Map<Impl, number>([[a, 0], [b, 0]]);
       for (const impl of [a, b, b, a]) {
         const server = servers.get(impl)!;
-        const value = metric === 0
+        const before = await cpuSeconds(server);
+        const sample = metric === 0
           ? await roundTrips(impl, server.echo, 1, SECONDS)
           : metric === 1
           ? await roundTrips(impl, server.echo, CONCURRENT, SECONDS)
           : await bulk(impl, server.sink, payload);
-        sums.set(impl, sums.get(impl)! + value);
+        const used = await cpuSeconds(server) - before;
+        sums.set(impl, sums.get(impl)! + sample.rate);
+        cpu.set(impl, cpu.get(impl)! + used * 1e6 / sample.work);
       }
       for (const impl of IMPLS) {
         results.get(impl)![metric].push(sums.get(impl)! / 2);
+        costs.get(impl)![metric].push(cpu.get(impl)! / 2);
       }
       line.push(
         `${METRICS[metric].split(",")[0]}: raw ${
@@ -324,4 +385,24 @@ for (let metric = 0; metric < METRICS.length; metric++) {
       format(median(ours))
     } | ${median(ratios).toFixed(3)} |`,
   );
+}
+
+{
+  console.log(
+    "\nCPU time (user + system) of the client and server processes per " +
+      "operation; lower is better; ratio raw/socketkit, so again 1.0 is " +
+      "parity and higher is better\n",
+  );
+  console.log("| metric | raw Deno.Conn | socketkit | ratio (raw/socketkit) |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (let metric = 0; metric < CPU_METRICS.length; metric++) {
+    const raw = costs.get("raw")![metric];
+    const ours = costs.get("socketkit")![metric];
+    const ratios = raw.map((value, round) => value / ours[round]);
+    console.log(
+      `| ${CPU_METRICS[metric]} | ${format(median(raw))} | ${
+        format(median(ours))
+      } | ${median(ratios).toFixed(3)} |`,
+    );
+  }
 }
