@@ -47,19 +47,21 @@ export function statusLine(res: HTTPResponse): string {
 }
 
 /**
- * The status-line and the handler's field lines, leaving out the fields the
- * server writes itself: `Transfer-Encoding` always, `Content-Length` unless
- * `keepLength`, `Connection` unless `keepConnection`. Records a `Date` field,
- * `Connection: close` and the handler's `Content-Length` in `facts`. Returns the text without the empty
- * line.
+ * Writes the status-line and the handler's field lines into `out`, leaving
+ * out the fields the server writes itself: `Transfer-Encoding` always,
+ * `Content-Length` unless `keepLength`, `Connection` unless
+ * `keepConnection`. Records a `Date` field, `Connection: close` and the
+ * handler's `Content-Length` in `facts`. Writes no empty line. On a throw,
+ * `out` may hold part of the head: the caller rolls it back.
  */
 export function headLines(
   res: HTTPResponse,
   keepLength: boolean,
   keepConnection: boolean,
   facts: HeadFacts,
-): string {
-  let s = statusLine(res);
+  out: OutBuffer,
+): void {
+  out.text(statusLine(res));
   facts.close = false;
   facts.length = -1;
   facts.date = false;
@@ -85,9 +87,8 @@ export function headLines(
         continue;
       }
     }
-    s += `${name}: ${value}\r\n`;
+    out.field(name, value);
   }
-  return s;
 }
 
 /**
@@ -129,21 +130,40 @@ export class OutBuffer {
     this.buf = next;
   }
 
-  /** Appends a string of code units up to U+00FF as ISO-8859-1 bytes. */
+  /**
+   * Appends a string of code units up to U+00FF as ISO-8859-1 bytes (field
+   * values were checked for that when set).
+   */
   text(s: string): void {
     const n = s.length;
     this.#reserve(n);
-    const at = this.length;
-    const { read, written } = encoder.encodeInto(
-      s,
-      this.buf.subarray(at, at + n),
-    );
-    if (read !== n || written !== n) {
-      // obs-text (0x80-0xff) in a field value: one byte per code unit.
-      const buf = this.buf;
-      for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
-    }
-    this.length = at + n;
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** Appends the field line `name: value` CRLF. */
+  field(name: string, value: string): void {
+    const a = name.length;
+    const b = value.length;
+    this.#reserve(a + b + 4);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < a; i++) buf[at++] = name.charCodeAt(i);
+    buf[at++] = 0x3a;
+    buf[at++] = 0x20;
+    for (let i = 0; i < b; i++) buf[at++] = value.charCodeAt(i);
+    buf[at++] = 0x0d;
+    buf[at++] = 0x0a;
+    this.length = at;
+  }
+
+  /** Appends `Content-Length: n` CRLF. */
+  contentLength(n: number): void {
+    this.text("Content-Length: ");
+    this.text(String(n));
+    this.text("\r\n");
   }
 
   /** Appends bytes. */
@@ -161,14 +181,16 @@ export class OutBuffer {
 
 /** The `Date: ...\r\n` field line (RFC 9110 section 6.6.1), formatted once a second. */
 export class DateCache {
-  #line = "";
+  #line: Uint8Array = new Uint8Array(0);
   #expires = 0;
 
-  /** The field line for the current second. */
-  line(): string {
+  /** The field line for the current second, as bytes. */
+  line(): Uint8Array {
     const now = Date.now();
     if (now >= this.#expires) {
-      this.#line = `Date: ${new Date(now).toUTCString()}\r\n`;
+      this.#line = encoder.encode(
+        `Date: ${new Date(now).toUTCString()}\r\n`,
+      );
       this.#expires = now - (now % 1000) + 1000;
     }
     return this.#line;

@@ -473,6 +473,10 @@ const TIMEOUT = encoder.encode(
   "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
 );
 const EMPTY_BODY = new Uint8Array(0);
+const INTERNAL_ERROR = encoder.encode(
+  "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 26\r\n" +
+    "Connection: close\r\n\r\n500 Internal Server Error\n",
+);
 
 function noop(): void {}
 
@@ -967,6 +971,51 @@ class Session {
   }
 
   /**
+   * Writes the status-line, the handler's field lines and `Date` into the
+   * output. For an invalid response (a bad reason-phrase or Content-Length)
+   * writes nothing, reports the error and returns false.
+   */
+  #head(
+    request: HTTPRequest,
+    res: HTTPResponse,
+    keepLength: boolean,
+    keepConnection: boolean,
+  ): boolean {
+    const out = this.out;
+    const mark = out.length;
+    try {
+      headLines(res, keepLength, keepConnection, this.facts, out);
+    } catch (error) {
+      out.length = mark;
+      this.server.report(error, request);
+      return false;
+    }
+    if (!this.facts.date) out.bytes(this.server.date.line());
+    return true;
+  }
+
+  /** Writes a 500 that closes the connection, for an invalid response. */
+  #internalError(): false {
+    const out = this.out;
+    out.text("HTTP/1.1 500 Internal Server Error\r\n");
+    out.bytes(this.server.date.line());
+    out.bytes(INTERNAL_ERROR);
+    return false;
+  }
+
+  /** Writes the framing-independent end of a head; returns whether to keep the connection. */
+  #connection(close: boolean): boolean {
+    this.out.text(
+      close
+        ? "Connection: close\r\n\r\n"
+        : this.keepAlive10
+        ? "Connection: keep-alive\r\n\r\n"
+        : "\r\n",
+    );
+    return !close;
+  }
+
+  /**
    * Encodes a response with a byte body behind any batched ones, the body
    * too unless `inline` is false. Returns whether the connection stays open.
    */
@@ -977,24 +1026,21 @@ class Session {
     const facts = this.facts;
     // A response to HEAD (or a 304) may state the length it would have.
     const keepLength = body.length === 0 && (head || status === 304);
-    let s = headLines(res, keepLength, false, facts);
-    if (!facts.date) s += this.server.date.line();
+    if (!this.#head(request, res, keepLength, false)) {
+      return this.#internalError();
+    }
+    const out = this.out;
     if (
       status !== 204 && status !== 304 && !(keepLength && facts.length >= 0)
     ) {
-      s += `Content-Length: ${body.length}\r\n`;
+      out.contentLength(body.length);
     }
-    const close = this.close || facts.close || this.server.draining ||
-      (request.method === "CONNECT");
-    s += close
-      ? "Connection: close\r\n\r\n"
-      : this.keepAlive10
-      ? "Connection: keep-alive\r\n\r\n"
-      : "\r\n";
-    const out = this.out;
-    out.text(s);
+    const keep = this.#connection(
+      this.close || facts.close || this.server.draining ||
+        request.method === "CONNECT",
+    );
     if (inline && !head && status !== 204 && status !== 304) out.bytes(body);
-    return !close;
+    return keep;
   }
 
   /** The uncommon cases: streams, large bodies, upgrades, unread content. */
@@ -1061,10 +1107,13 @@ class Session {
     upgrade: PromiseWithResolvers<TCPConnection>,
   ): Promise<boolean> {
     this.#cancel(res);
-    const facts = this.facts;
-    let s = headLines(res, false, res.status === 101, facts);
-    if (!facts.date) s += this.server.date.line();
-    this.out.text(s + "\r\n");
+    if (!this.#head(this.request!, res, false, res.status === 101)) {
+      upgrade.reject(new TypeError("Cannot upgrade: invalid response"));
+      this.#internalError();
+      await this.flush();
+      return false;
+    }
+    this.out.text("\r\n");
     try {
       await this.flush();
     } catch (error) {
@@ -1090,29 +1139,27 @@ class Session {
     const bodyless = request.method === "HEAD" || status === 204 ||
       status === 304;
     const facts = this.facts;
-    let s = headLines(res, false, false, facts);
-    if (!facts.date) s += this.server.date.line();
+    if (!this.#head(request, res, false, false)) {
+      stream.cancel().catch(noop);
+      return this.#internalError();
+    }
     const length = facts.length;
     let close = this.close || facts.close || this.server.draining;
     let chunked = false;
+    const out = this.out;
     if (status !== 204 && status !== 304) {
       if (length >= 0) {
-        s += `Content-Length: ${length}\r\n`;
+        out.contentLength(length);
       } else if (
         request.version === "HTTP/1.1" && res.version === "HTTP/1.1"
       ) {
-        s += "Transfer-Encoding: chunked\r\n";
+        out.text("Transfer-Encoding: chunked\r\n");
         chunked = true;
       } else if (!bodyless) {
         close = true; // close-delimited (RFC 9112 section 6.3)
       }
     }
-    s += close
-      ? "Connection: close\r\n\r\n"
-      : this.keepAlive10
-      ? "Connection: keep-alive\r\n\r\n"
-      : "\r\n";
-    this.out.text(s);
+    this.#connection(close);
     if (bodyless) {
       stream.cancel().catch(noop);
       return !close;
@@ -1194,13 +1241,12 @@ class Session {
   }
 
   /** Writes the batched responses in one write. */
-  async flush(): Promise<void> {
+  flush(): Promise<number> {
     const out = this.out;
-    try {
-      await this.conn.write(out.view());
-    } finally {
-      out.length = 0;
-    }
+    const bytes = out.view();
+    out.length = 0;
+    // The next append waits for this write: callers await it first.
+    return this.conn.write(bytes);
   }
 
   /** Answers malformed input with its status, then closes. */
@@ -1212,11 +1258,11 @@ class Session {
         status,
         `${status} ${STATUS_TEXT[status] ?? "Error"}: ${error.message}`,
       );
-      let s = headLines(res, false, false, this.facts);
       const body = res.body as Uint8Array;
-      s += this.server.date.line();
-      s += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-      this.out.text(s);
+      headLines(res, false, false, this.facts, this.out);
+      this.out.bytes(this.server.date.line());
+      this.out.contentLength(body.length);
+      this.#connection(true);
       this.out.bytes(body);
       await this.flush();
       // Half-close, and read what the client still sends for a while, so
