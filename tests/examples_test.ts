@@ -524,5 +524,5 @@ Deno.test("examples/udp_echo.ts without --unstable-net prints the library's erro
     "0",
   ]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /UDP requires the --unstable-net flag/);
+  assert.match(result.stderr, /^error: UDP .*--unstable-net/);
 });
