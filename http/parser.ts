@@ -773,7 +773,7 @@ class Core {
           const from = this.start;
           const n = this.scanFields(from, to - 2, 1, true);
           if (n > 0) {
-            const str = latin1(this.buf, from, to - 2, !this.nonAscii);
+            const str = latin1(this.buf, from, to, !this.nonAscii);
             this.trailers = this.buildFields(str, from, n);
           }
           this.start = to;
@@ -1112,7 +1112,7 @@ export class RequestDecoder {
       ? core.fastFields
       : core.scanFields(fieldsFrom, to - 2, 2, false);
     const length = core.framing(version);
-    const str = latin1(buf, base, to - 2, !core.nonAscii);
+    const str = latin1(buf, base, to, !core.nonAscii);
     const methodLen = methodEnd - base;
     const m = str.slice(0, methodLen);
     const method = METHODS[m] ?? m;
@@ -1302,7 +1302,7 @@ export class ResponseDecoder {
       ? core.fastFields
       : core.scanFields(lineEnd + 2, to - 2, 2, false);
     const length = core.framing(version);
-    const str = latin1(buf, base, to - 2, !core.nonAscii && !reasonHi);
+    const str = latin1(buf, base, to, !core.nonAscii && !reasonHi);
     const reason = str.slice(reasonStart - base, lineEnd - base);
     const headers = core.buildFields(str, base, n);
     const message = new HTTPResponse({ status, reason, version, headers });
