@@ -833,7 +833,9 @@ class Session {
           if (this.out.length >= BATCH_LIMIT) await this.flush();
           continue;
         }
-        if (!await this.#complete(request, res)) break;
+        const keep = await this.#complete(request, res);
+        this.request = null;
+        if (!keep) break;
         this.phase = P_HANDLER;
       }
     } catch (error) {
@@ -921,6 +923,14 @@ class Session {
     controller: ReadableStreamDefaultController<Uint8Array>,
   ): Promise<void> {
     const { decoder, conn } = this;
+    if (this.request !== request || this.closed) {
+      controller.error(
+        new Deno.errors.BadResource(
+          "Request body is no longer readable: its handler has returned",
+        ),
+      );
+      return;
+    }
     try {
       for (;;) {
         const event = decoder.next();

@@ -606,6 +606,29 @@ Deno.test("serve() closes a keep-alive connection idle past keepAliveTimeout", a
   assert.equal(await conn.readChunk(), null);
 });
 
+Deno.test("serve() closes a connection whose body stalls past requestTimeout", async () => {
+  await using server = start(echo, { requestTimeout: 300 });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc",
+  );
+  assert.equal(await conn.readChunk(), null);
+});
+
+Deno.test("serve() reports a failing response stream and cuts the response short", async () => {
+  const errors: unknown[] = [];
+  await using server = start(() =>
+    new HTTPResponse({
+      body: (async function* () {
+        yield bytes("partial");
+        throw new Error("stream broke");
+      })(),
+    }), { onError: (error) => void errors.push(error) });
+  const response = await exchange(server, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.match(response, /\r\n\r\n7\r\npartial\r\n$/);
+  assert.equal((errors[0] as Error).message, "stream broke");
+});
+
 // ------------------------------------------------------------------ shutdown
 
 Deno.test("Server.shutdown() finishes requests in flight and closes idle connections", async () => {
