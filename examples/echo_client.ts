@@ -3,7 +3,8 @@
  * A client for the echo server: sends what it reads on stdin (line by line
  * when stdin is a terminal) and prints each line that comes back. At the end
  * of stdin (Ctrl-D) it half-closes the connection, prints what the server
- * still sends, and exits when the server closes its side.
+ * still sends, and exits when the server closes its side (also when that
+ * happens first).
  *
  * Run: `deno run --allow-net examples/echo_client.ts [--hostname 127.0.0.1] [--port 8080]`
  *
@@ -74,12 +75,22 @@ async function sendStdin(): Promise<void> {
 }
 
 let code = 0;
+// Sending runs on its own; the client is done when the server closes its
+// side, even if stdin is still open.
+sendStdin().catch((error) => {
+  if (!conn.closed) {
+    console.error(`error: ${error instanceof Error ? error.message : error}`);
+    code = 1;
+    conn.close();
+  }
+});
 try {
-  const replies = printReplies();
-  await Promise.all([sendStdin(), replies]);
+  await printReplies();
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : error}`);
-  code = 1;
+  if (!conn.closed) {
+    console.error(`error: ${error instanceof Error ? error.message : error}`);
+    code = 1;
+  }
 } finally {
   conn.close();
 }

@@ -430,6 +430,14 @@ Deno.test("examples/chat.ts sends a line from one of 3 clients to the other two"
   c.close();
   await readLineMatching(a, new RegExp(`^\\* ${escape(nameC)} left$`));
   await readLineMatching(b, new RegExp(`^\\* ${escape(nameC)} left$`));
+
+  const status = await server.stop("SIGINT");
+  assert.equal(status.code, 0, server.stderr());
+  assert.ok(
+    server.lines.includes("summary: 3 client(s) served"),
+    server.lines.join("\n"),
+  );
+  assert.equal(await a.readLine(), null);
 });
 
 Deno.test("examples/chat.ts drops a client that never reads without holding up the others", async () => {
