@@ -1358,35 +1358,47 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-function collect<
-  M extends {
-    body: Uint8Array | ReadableStream<Uint8Array>;
-    trailers: HTTPHeaders | null;
-  },
->(
-  next: () => DecoderEvent<M> | null,
-  rest: () => number,
+interface Source<M> {
+  next(): DecoderEvent<M> | null;
+  readonly buffered: number;
+}
+
+/** Runs a decoder over its input and collects one message. */
+function collect<M extends HTTPRequest | HTTPResponse>(
+  decoder: Source<M>,
   what: string,
 ): M {
   let message: M | null = null;
-  const chunks: Uint8Array[] = [];
+  let interim = false;
+  let chunks: Uint8Array[] | null = null;
+  let data: Uint8Array = EMPTY;
   let length = 0;
   for (;;) {
-    const event = next();
+    const event = decoder.next();
     if (event === null) {
       throw new HTTPParseError(
         message === null ? `No ${what} in the input` : `Incomplete ${what}`,
       );
     }
     if (event.type === "head") {
-      message = event.message;
+      const m = event.message;
+      // Skip 1xx interim responses, but not 101, which ends the exchange.
+      interim = m instanceof HTTPResponse && m.status < 200 && m.status !== 101;
+      if (!interim) message = m;
     } else if (event.type === "data") {
-      chunks.push(event.data);
+      if (length === 0) {
+        data = event.data;
+      } else {
+        chunks ??= [data];
+        chunks.push(event.data);
+      }
       length += event.data.length;
+    } else if (interim) {
+      interim = false;
     } else if (message !== null) {
-      message.body = concat(chunks, length);
+      message.body = chunks === null ? data : concat(chunks, length);
       message.trailers = event.trailers;
-      if (rest() !== 0) {
+      if (decoder.buffered !== 0) {
         throw new HTTPParseError(`Unexpected bytes after the ${what}`);
       }
       return message;
@@ -1423,11 +1435,7 @@ export function decodeRequest(
   const decoder = new RequestDecoder(options);
   decoder.push(bytes);
   decoder.finish();
-  return collect(
-    () => decoder.next(),
-    () => decoder.buffered,
-    "request",
-  );
+  return collect(decoder, "request");
 }
 
 /** Options for {@linkcode decodeResponse}. */
@@ -1472,23 +1480,5 @@ export function decodeResponse(
   decoder.expect(options?.method ?? "GET");
   decoder.push(bytes);
   decoder.finish();
-  let interim = true;
-  return collect(
-    () => {
-      for (;;) {
-        const event = decoder.next();
-        if (event === null || !interim) return event;
-        if (event.type === "head" && event.message.status >= 200) {
-          interim = false;
-          return event;
-        }
-        if (event.type === "head" && event.message.status === 101) {
-          interim = false;
-          return event;
-        }
-      }
-    },
-    () => decoder.buffered,
-    "response",
-  );
+  return collect(decoder, "response");
 }
