@@ -1,7 +1,7 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
 import { FIELD_VALUE, isToken, TARGET } from "./_chars.ts";
-import type { HTTPHeaders } from "./headers.ts";
+import { fieldArrays, type HTTPHeaders } from "./headers.ts";
 import type { HTTPRequest, HTTPResponse } from "./message.ts";
 
 /** Options for {@linkcode encodeRequestHead} and {@linkcode encodeResponseHead}. */
@@ -78,12 +78,35 @@ function isFraming(name: string): boolean {
 
 /** The field lines, without the framing ones when `dropFraming`. */
 function fieldLines(headers: HTTPHeaders, dropFraming: boolean): string {
+  const [names, values] = fieldArrays(headers);
   let s = "";
-  for (const [name, value] of headers) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     if (dropFraming && isFraming(name)) continue;
-    s += `${name}: ${value}\r\n`;
+    s += `${name}: ${values[i]}\r\n`;
   }
   return s;
+}
+
+/**
+ * The caller's framing fields, kept as they are: checked so the decoder
+ * will accept them (RFC 9112 6.1-6.3).
+ */
+function keptFraming(headers: HTTPHeaders, version: string): string {
+  const lengths = headers.getAll("content-length");
+  const te = headers.has("transfer-encoding");
+  if (te && lengths.length > 0) {
+    throw new TypeError("Transfer-Encoding and Content-Length in one message");
+  }
+  if (te && version === "HTTP/1.0") {
+    throw new TypeError("Cannot use Transfer-Encoding in HTTP/1.0");
+  }
+  for (const value of lengths) {
+    if (!/^[0-9]{1,15}$/.test(value) || value !== lengths[0]) {
+      throw new TypeError(`Invalid Content-Length: ${JSON.stringify(value)}`);
+    }
+  }
+  return fieldLines(headers, false);
 }
 
 function hasContent(headers: HTTPHeaders): boolean {
@@ -125,7 +148,7 @@ function requestHead(
       s += `Content-Length: ${body.length}\r\n`;
     }
   } else {
-    s += fieldLines(headers, false);
+    s += keptFraming(headers, version);
   }
   return s + "\r\n";
 }
@@ -163,13 +186,13 @@ function responseHead(
     const keep = body.length === 0 && hasContent(headers) &&
       (method === "HEAD" || status === 304);
     if (keep) {
-      s += fieldLines(headers, false);
+      s += keptFraming(headers, version);
     } else {
       s += fieldLines(headers, true);
       if (status !== 304) s += `Content-Length: ${body.length}\r\n`;
     }
   } else {
-    s += fieldLines(headers, false);
+    s += keptFraming(headers, version);
   }
   return s + "\r\n";
 }

@@ -41,6 +41,7 @@ function trimOWS(s: string): string {
 }
 
 let raw: (names: string[], values: string[]) => HTTPHeaders;
+let lines: (headers: HTTPHeaders) => [string[], string[]];
 
 /**
  * The field lines of an HTTP message's header or trailer section
@@ -82,6 +83,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
       h.#values = values;
       return h;
     };
+    lines = (h) => [h.#names, h.#values];
   }
 
   /**
@@ -298,4 +300,14 @@ export class HTTPHeaders implements Iterable<[string, string]> {
  */
 export function rawHeaders(names: string[], values: string[]): HTTPHeaders {
   return raw(names, values);
+}
+
+/**
+ * The names and values arrays behind field lines, not copied: read only
+ * (for the encoder).
+ *
+ * @internal
+ */
+export function fieldArrays(headers: HTTPHeaders): [string[], string[]] {
+  return lines(headers);
 }

@@ -303,3 +303,32 @@ Deno.test("a chunked message built from the encoders decodes", () => {
   }
   assert.equal(dec.decode(decodeResponse(bytes).body as Uint8Array), "abc");
 });
+
+Deno.test("encodeRequestHead() and encodeResponseHead() check framing fields they keep", () => {
+  const both = new HTTPRequest({
+    method: "POST",
+    headers: {
+      Host: "a",
+      "Content-Length": "1",
+      "Transfer-Encoding": "chunked",
+    },
+    body: ReadableStream.from([]),
+  });
+  assert.throws(() => encodeRequestHead(both), {
+    name: "TypeError",
+    message: "Transfer-Encoding and Content-Length in one message",
+  });
+  const bad = new HTTPResponse({
+    headers: { "Content-Length": "-1" },
+    body: ReadableStream.from([]),
+  });
+  assert.throws(() => encodeResponseHead(bad), TypeError);
+  const head = new HTTPResponse({ headers: { "Content-Length": "1, 2" } });
+  assert.throws(() => encodeResponse(head, { method: "HEAD" }), TypeError);
+  const old = new HTTPResponse({
+    version: "HTTP/1.0",
+    headers: { "Transfer-Encoding": "chunked" },
+    body: ReadableStream.from([]),
+  });
+  assert.throws(() => encodeResponseHead(old), TypeError);
+});
