@@ -40,6 +40,18 @@ function trimOWS(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
+/** ASCII case-insensitive equality of a field name with a lowercase key. */
+function sameName(name: string, key: string): boolean {
+  if (name.length !== key.length) return false;
+  if (name === key) return true;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 let raw: (names: string[], values: string[]) => HTTPHeaders;
 let lines: (headers: HTTPHeaders) => [string[], string[]];
 
@@ -74,7 +86,6 @@ let lines: (headers: HTTPHeaders) => [string[], string[]];
 export class HTTPHeaders implements Iterable<[string, string]> {
   #names: string[];
   #values: string[];
-  #lower: string[] | null = null;
 
   static {
     raw = (names, values) => {
@@ -127,15 +138,6 @@ export class HTTPHeaders implements Iterable<[string, string]> {
     return this.#names.length;
   }
 
-  #lowerNames(): string[] {
-    let lower = this.#lower;
-    if (lower === null || lower.length !== this.#names.length) {
-      lower = this.#names.map((n) => n.toLowerCase());
-      this.#lower = lower;
-    }
-    return lower;
-  }
-
   /**
    * Returns the combined value of all field lines named `name`, joined with
    * ", " (RFC 9110 5.3), or `null` if there is none.
@@ -144,11 +146,11 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    * @returns The combined value, or `null`.
    */
   get(name: string): string | null {
-    const lower = this.#lowerNames();
+    const names = this.#names;
     const key = name.toLowerCase();
     let result: string | null = null;
-    for (let i = 0; i < lower.length; i++) {
-      if (lower[i] === key) {
+    for (let i = 0; i < names.length; i++) {
+      if (sameName(names[i], key)) {
         result = result === null
           ? this.#values[i]
           : `${result}, ${this.#values[i]}`;
@@ -165,11 +167,11 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    * @returns The values; empty if there is none.
    */
   getAll(name: string): string[] {
-    const lower = this.#lowerNames();
+    const names = this.#names;
     const key = name.toLowerCase();
     const result: string[] = [];
-    for (let i = 0; i < lower.length; i++) {
-      if (lower[i] === key) result.push(this.#values[i]);
+    for (let i = 0; i < names.length; i++) {
+      if (sameName(names[i], key)) result.push(this.#values[i]);
     }
     return result;
   }
@@ -181,7 +183,15 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    * @returns `true` if present.
    */
   has(name: string): boolean {
-    return this.#lowerNames().includes(name.toLowerCase());
+    return this.#find(name.toLowerCase(), 0) !== -1;
+  }
+
+  #find(key: string, from: number): number {
+    const names = this.#names;
+    for (let i = from; i < names.length; i++) {
+      if (sameName(names[i], key)) return i;
+    }
+    return -1;
   }
 
   /**
@@ -196,17 +206,17 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   set(name: string, value: string): void {
     checkName(name);
     const v = checkValue(name, value);
-    const lower = this.#lowerNames();
     const key = name.toLowerCase();
-    const first = lower.indexOf(key);
+    const first = this.#find(key, 0);
     if (first === -1) {
-      this.#push(name, key, v);
+      this.#names.push(name);
+      this.#values.push(v);
       return;
     }
     this.#names[first] = name;
     this.#values[first] = v;
-    for (let i = lower.length - 1; i > first; i--) {
-      if (lower[i] === key) this.#remove(i);
+    for (let i = this.#names.length - 1; i > first; i--) {
+      if (sameName(this.#names[i], key)) this.#remove(i);
     }
   }
 
@@ -221,22 +231,13 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   append(name: string, value: string): void {
     checkName(name);
     const v = checkValue(name, value);
-    this.#push(name, name.toLowerCase(), v);
-  }
-
-  #push(name: string, key: string, value: string): void {
-    const lower = this.#lower;
     this.#names.push(name);
-    this.#values.push(value);
-    if (lower !== null && lower.length === this.#names.length - 1) {
-      lower.push(key);
-    }
+    this.#values.push(v);
   }
 
   #remove(i: number): void {
     this.#names.splice(i, 1);
     this.#values.splice(i, 1);
-    this.#lower?.splice(i, 1);
   }
 
   /**
@@ -245,10 +246,9 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    * @param name The field name, in any case.
    */
   delete(name: string): void {
-    const lower = this.#lowerNames();
     const key = name.toLowerCase();
-    for (let i = lower.length - 1; i >= 0; i--) {
-      if (lower[i] === key) this.#remove(i);
+    for (let i = this.#names.length - 1; i >= 0; i--) {
+      if (sameName(this.#names[i], key)) this.#remove(i);
     }
   }
 
