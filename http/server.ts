@@ -805,11 +805,15 @@ class Session {
         if (result instanceof HTTPResponse) {
           res = result;
         } else {
+          // Send the responses batched so far while the handler works.
+          const flushing = this.out.length > 0 ? this.flush() : null;
+          flushing?.catch(noop);
           try {
             res = await result;
           } catch (error) {
             res = await server.errorResponse(error, request);
           }
+          if (flushing !== null) await flushing;
           if (!(res instanceof HTTPResponse)) {
             res = await server.errorResponse(
               new TypeError("Handler must return an HTTPResponse"),
