@@ -8,7 +8,10 @@ import {
   decodeRequest,
   decodeResponse,
   type DecoderEvent,
+  encodeChunk,
+  encodeLastChunk,
   encodeRequest,
+  encodeRequestHead,
   encodeResponse,
   HTTPHeaders,
   HTTPParseError,
@@ -494,5 +497,68 @@ Deno.test("decodeRequest never throws anything but HTTPParseError on random byte
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+// --- Differential test against npm http-parser-js ------------------------
+
+Deno.test("RequestDecoder agrees with http-parser-js on random valid requests", async () => {
+  const { HTTPParser } = await import("http-parser-js");
+  const { Buffer } = await import("node:buffer");
+  const asciiValue = fc.oneof(
+    fc.constant(""),
+    fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"),
+      targetArb,
+      fc.array(fc.tuple(nameArb, asciiValue), { maxLength: 10 }),
+      bodyArb,
+      fc.boolean(),
+      (method, target, fields, body, chunked) => {
+        const request = new HTTPRequest({
+          method,
+          target,
+          headers: [["Host", "example.test"], ...fields],
+          body,
+        });
+        const bytes = chunked
+          ? new Uint8Array([
+            ...encodeRequestHead(request, { chunked: true }),
+            ...encodeChunk(body),
+            ...encodeLastChunk(),
+          ])
+          : encodeRequest(request);
+        const ours = decodeRequest(bytes);
+        // deno-lint-ignore no-explicit-any
+        const parser: any = new HTTPParser(HTTPParser.REQUEST);
+        // deno-lint-ignore no-explicit-any
+        let info: any = null;
+        const parts: number[] = [];
+        parser[HTTPParser.kOnHeadersComplete] = (i: unknown) => {
+          info = i;
+        };
+        parser[HTTPParser.kOnBody] = (
+          b: Uint8Array,
+          start: number,
+          len: number,
+        ) => {
+          parts.push(...b.subarray(start, start + len));
+        };
+        parser[HTTPParser.kOnMessageComplete] = () => {};
+        const result = parser.execute(Buffer.from(bytes));
+        assert(!(result instanceof Error), String(result));
+        assert.equal(ours.method, HTTPParser.methods[info.method]);
+        assert.equal(ours.target, info.url);
+        const theirs: [string, string][] = [];
+        for (let i = 0; i < info.headers.length; i += 2) {
+          theirs.push([info.headers[i], info.headers[i + 1]]);
+        }
+        assert.deepEqual([...ours.headers], theirs);
+        assert.deepEqual([...(ours.body as Uint8Array)], parts);
+      },
+    ),
+    { numRuns: 200 },
   );
 });
