@@ -64,7 +64,8 @@ export interface TimeoutOptions {
    * How long one read call may take in all, in milliseconds: a `readLine()`
    * whose bytes trickle in is bounded as a whole, not per packet. A read
    * that takes longer rejects with `Deno.errors.TimedOut` and the connection
-   * stays usable: bytes that arrive later go to the next read.
+   * stays usable: bytes that arrive later go to the next read. `0` means a
+   * read fails at once unless its bytes are already buffered.
    *
    * @default {undefined} (no limit)
    */
@@ -409,7 +410,11 @@ export class TCPConnection
         `readExactly() needs a non-negative integer, got ${n}`,
       );
     }
-    if (!await this.#ensure(n, options?.signal)) throw this.#unexpectedEof(n);
+    if (
+      this.#end - this.#start < n && !await this.#ensure(n, options?.signal)
+    ) {
+      throw this.#unexpectedEof(n);
+    }
     return this.#take(n);
   }
 
@@ -610,15 +615,19 @@ export class TCPConnection
   write(data: Uint8Array | string, options?: ReadOptions): Promise<number> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const previous = this.#writing;
-    const run = previous === null
-      ? this.#writeAll(bytes, options?.signal)
-      : previous.then(() => this.#writeAll(bytes, options?.signal));
-    const settled: Promise<void> = run.then(done, done);
+    const signal = options?.signal;
+    const run = previous !== null
+      ? previous.then(() => this.#writeAll(bytes, signal))
+      : signal === undefined && this.writeTimeout === undefined &&
+          !this.#closed && !this.#writeShut
+      ? this.#writeLoop(bytes) // nothing to race or refuse: skip a frame
+      : this.#writeAll(bytes, signal);
+    // One reaction both settles the queue and clears it.
     const clear = () => {
       if (this.#writing === settled) this.#writing = null;
     };
+    const settled: Promise<void> = run.then(clear, clear);
     this.#writing = settled;
-    settled.then(clear);
     return run;
   }
 
@@ -797,8 +806,6 @@ export class TCPConnection
 }
 
 const LF = new Uint8Array([10]);
-
-function done(): void {}
 
 function matches(buf: Uint8Array, at: number, delim: Uint8Array): boolean {
   for (let j = 1; j < delim.length; j++) {
