@@ -259,16 +259,28 @@ export class TCPConnection
     until: number | undefined,
     min = 1,
   ): Promise<boolean> {
-    if (this.#closed) throw this.#closedError();
-    if (this.#readError !== null) throw this.#readError;
-    if (this.#eof) return false;
-    const ms = until === undefined
-      ? undefined
-      : Math.max(0, until - Date.now());
-    await deadline(this.#fill(min), signal, ms, this.#timedOut);
+    if (!this.#live()) return false;
+    await this.#wait(signal, until, min);
+    return this.#live();
+  }
+
+  /** `false` at EOF; throws when closed or after a socket error. */
+  #live(): boolean {
     if (this.#closed) throw this.#closedError();
     if (this.#readError !== null) throw this.#readError;
     return !this.#eof;
+  }
+
+  /** One socket read into the buffer, raced against `signal` and `until`. */
+  #wait(
+    signal: AbortSignal | undefined,
+    until: number | undefined,
+    min: number,
+  ): Promise<void> {
+    const ms = until === undefined
+      ? undefined
+      : Math.max(0, until - Date.now());
+    return deadline(this.#fill(min), signal, ms, this.#timedOut);
   }
 
   /**
@@ -326,11 +338,12 @@ export class TCPConnection
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
   async readChunk(options?: ReadOptions): Promise<Uint8Array | null> {
-    if (
-      this.#end === this.#start &&
-      !await this.#more(options?.signal, this.#until())
-    ) {
-      return null;
+    if (this.#end === this.#start) {
+      const until = this.#until();
+      do {
+        if (!this.#live()) return null;
+        await this.#wait(options?.signal, until, 1);
+      } while (this.#end === this.#start);
     }
     const chunk = this.#buf.slice(this.#start, this.#end);
     this.#start = this.#end;
@@ -368,7 +381,8 @@ export class TCPConnection
     while (this.#end - this.#start < n) {
       // Grow as bytes arrive, not by `n` up front: `n` may come from the peer.
       const want = Math.min(n - (this.#end - this.#start), MAX_RESERVE);
-      if (!await this.#more(signal, until, want)) return false;
+      if (!this.#live()) return false;
+      await this.#wait(signal, until, want);
     }
     return true;
   }
