@@ -62,7 +62,12 @@ const utf8 = new TextDecoder();
 
 /**
  * Decodes bytes as ISO-8859-1 (each byte one UTF-16 code unit); `ascii`
- * says the caller already knows no byte is above 0x7f.
+ * says the caller already knows no byte in the range is above 0x7f.
+ *
+ * The result may run past `end` (up to 64 bytes, to the end of `bytes`):
+ * subarray() costs an allocation, so when the range starts the array and
+ * little follows it, the whole array is decoded. Offsets inside the range
+ * stay right, since its ASCII bytes decode one to one whatever follows.
  */
 export function latin1(
   bytes: Uint8Array,
@@ -71,9 +76,10 @@ export function latin1(
   ascii: boolean,
 ): string {
   if (!ascii) return latin1Slow(bytes, start, end);
-  // subarray() costs an allocation; skip it when the range is the whole array.
   return utf8.decode(
-    start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end),
+    start === 0 && bytes.length - end <= 64
+      ? bytes
+      : bytes.subarray(start, end),
   );
 }
 
