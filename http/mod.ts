@@ -28,6 +28,7 @@
  * @module
  */
 
+export * from "./client.ts";
 export * from "./cookie.ts";
 export * from "./encoder.ts";
 export { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
