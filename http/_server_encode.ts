@@ -3,6 +3,7 @@
 // output buffer, with a cached Date field and the framing the server decides
 // (RFC 9112 sections 4, 6 and 9.6).
 
+import { fieldArrays } from "./headers.ts";
 import type { HTTPResponse } from "./message.ts";
 import { STATUS_TEXT } from "./status.ts";
 
@@ -65,7 +66,10 @@ export function headLines(
   facts.close = false;
   facts.length = -1;
   facts.date = false;
-  for (const [name, value] of res.headers) {
+  const [names, values] = fieldArrays(res.headers);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const value = values[i];
     const n = name.length;
     if (n === 4 || n === 10 || n === 14 || n === 17) {
       const lower = name.toLowerCase();

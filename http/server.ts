@@ -452,6 +452,12 @@ const P_BODY = 2; // receiving content: requestTimeout
 const P_HANDLER = 3; // handler running or response being written
 const P_CLOSING = 4; // error response or close under way
 
+/**
+ * Reads issued server-wide before yielding to the event loop, so quick
+ * clients on a few connections cannot starve the rest (as tokio's task
+ * budget does for Deno.serve).
+ */
+const BURST = 64;
 /** Size of a connection's read arena, in bytes. */
 const ARENA_SIZE = 16 * 1024;
 /** A read gets at least this much room, in bytes, or a new arena. */
@@ -504,6 +510,11 @@ class HTTPServer implements Server {
   #shutdownTimer: ReturnType<typeof setTimeout> | undefined;
   #slot: (() => void) | null = null;
   #signal: AbortSignal | undefined;
+  /** Reads issued since the last yield to the event loop. */
+  burst = 0;
+  #turn: Promise<void> | null = null;
+  #turnTimer: ReturnType<typeof setTimeout> | undefined;
+  #endTurn: () => void = noop;
   #onAbort = () => {
     this.shutdown();
   };
@@ -605,6 +616,23 @@ class HTTPServer implements Server {
     }
   };
 
+  /** Resolves on the next turn of the event loop, after pending I/O. */
+  nextTurn(): Promise<void> {
+    if (this.#turn === null) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.#turn = promise;
+      this.#endTurn = () => {
+        clearTimeout(this.#turnTimer);
+        this.#turn = null;
+        this.#endTurn = noop;
+        this.burst = 0;
+        resolve();
+      };
+      this.#turnTimer = setTimeout(this.#endTurn, 0);
+    }
+    return this.#turn;
+  }
+
   /** Forgets a closed or taken-over connection. */
   remove(session: Session): void {
     if (!this.sessions.delete(session)) return;
@@ -620,6 +648,7 @@ class HTTPServer implements Server {
     if (this.#accepting || this.sessions.size > 0) return;
     clearInterval(this.#sweepTimer);
     clearTimeout(this.#shutdownTimer);
+    this.#endTurn();
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#resolveFinished();
   }
@@ -774,6 +803,10 @@ class Session {
             this.phase = P_IDLE;
             this.since = Date.now();
           }
+          // A read completes at once when the client was quick, so a busy
+          // connection could keep the event loop to itself: after BURST
+          // requests server-wide, wait for the next turn of the event loop.
+          if (++server.burst >= BURST) await server.nextTurn();
           // Read straight into the arena (TCPConnection.read's unbuffered
           // path: one runtime op, no copy).
           let arena = this.arena;
