@@ -141,6 +141,8 @@ function parseLatency(text: string): number {
   const match = text.match(/^\s*99%\s+([\d.]+)(us|ms|s)\s*$/m);
   if (!match) return NaN;
   const value = Number(match[1]);
+  // wrk prints 0 for the 99th percentile of some pipelined runs: no data.
+  if (value === 0) return NaN;
   return match[2] === "us"
     ? value / 1000
     : match[2] === "s"
@@ -188,6 +190,10 @@ async function measure(
   const after = cpuTicks(pid);
   const cpuUs = ((after - before) / TICKS) * 1e6 / result.requests;
   return { rps: result.rps, p99ms: result.p99ms, cpuUs };
+}
+
+function formatMs(ms: number): string {
+  return Number.isNaN(ms) ? "n/a (wrk printed 0)" : ms.toFixed(2);
 }
 
 function median(values: number[]): number {
@@ -248,7 +254,7 @@ try {
       lines.push(
         `| ${scenario.name} | ${peer.name} | ${
           median(list.map((s) => s.rps)).toFixed(0)
-        } | ${median(list.map((s) => s.p99ms)).toFixed(2)} | ${
+        } | ${formatMs(median(list.map((s) => s.p99ms)))} | ${
           median(list.map((s) => s.cpuUs)).toFixed(1)
         } | ${ratio.toFixed(2)}x |`,
       );
