@@ -34,4 +34,5 @@ export * from "./encoder.ts";
 export { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
 export * from "./message.ts";
 export * from "./parser.ts";
+export * from "./server.ts";
 export * from "./status.ts";
