@@ -114,7 +114,9 @@ export class TCPConnection
   #filling: Promise<void> | null = null;
   #eof = false;
   #readError: unknown = null;
-  #writing: Promise<void> | null = null;
+  /** Writes started and not yet settled; they go out in call order. */
+  #writes = 0;
+  #lastWrite: Promise<number> | null = null;
   #writeShut = false;
   #closed = false;
   #bytesRead = 0;
@@ -628,35 +630,48 @@ export class TCPConnection
    */
   write(data: Uint8Array | string, options?: ReadOptions): Promise<number> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    const previous = this.#writing;
     const signal = options?.signal;
-    const run = previous !== null
-      ? previous.then(() => this.#writeAll(bytes, signal))
-      : signal === undefined && this.writeTimeout === undefined &&
-          !this.#closed && !this.#writeShut
-      ? this.#writeLoop(bytes) // nothing to race or refuse: skip a frame
-      : this.#writeAll(bytes, signal);
-    // One reaction both settles the queue and clears it.
-    const clear = () => {
-      if (this.#writing === settled) this.#writing = null;
-    };
-    const settled: Promise<void> = run.then(clear, clear);
-    this.#writing = settled;
+    let run: Promise<number>;
+    if (this.#writes > 0) {
+      // Queue behind the last write, whatever its outcome.
+      const next = () => this.#writeAll(bytes, signal);
+      run = this.#lastWrite!.then(next, next);
+    } else if (
+      signal === undefined && this.writeTimeout === undefined &&
+      this.#refusal(undefined) === null
+    ) {
+      run = this.#writeLoop(bytes); // nothing to race or refuse
+    } else {
+      run = this.#writeAll(bytes, signal);
+    }
+    this.#writes++;
+    this.#lastWrite = run;
     return run;
   }
 
-  async #writeAll(
-    bytes: Uint8Array,
-    signal: AbortSignal | undefined,
-  ): Promise<number> {
-    if (this.#closed) throw this.#closedError();
-    signal?.throwIfAborted(); // before any byte goes out
+  /** Why a write must not start now, or null. */
+  #refusal(signal: AbortSignal | undefined): unknown {
+    if (this.#closed) return this.#closedError();
+    if (signal?.aborted) return signal.reason; // before any byte goes out
     if (this.#writeShut) {
-      throw new Deno.errors.BrokenPipe(
+      return new Deno.errors.BrokenPipe(
         `Connection to ${
           formatAddr(this.#remoteAddr)
         } is shut down for writing`,
       );
+    }
+    return null;
+  }
+
+  /** A queued or raced write. Like #writeLoop, settles one of `#writes`. */
+  async #writeAll(
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const refused = this.#refusal(signal);
+    if (refused !== null) {
+      this.#writes--;
+      throw refused;
     }
     const timeout = this.writeTimeout;
     if (signal === undefined && timeout === undefined) {
@@ -680,6 +695,7 @@ export class TCPConnection
     }
   }
 
+  /** Writes every byte; settles one of `#writes` when done. */
   async #writeLoop(bytes: Uint8Array): Promise<number> {
     let written = 0;
     try {
@@ -693,6 +709,8 @@ export class TCPConnection
     } catch (error) {
       if (this.#closed) throw this.#closedError();
       throw error;
+    } finally {
+      this.#writes--;
     }
     return written;
   }
@@ -706,7 +724,7 @@ export class TCPConnection
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
   async closeWrite(): Promise<void> {
-    if (this.#writing !== null) await this.#writing;
+    if (this.#writes > 0) await this.#lastWrite!.then(noop, noop);
     if (this.#closed) throw this.#closedError();
     if (this.#writeShut) return;
     this.#writeShut = true;
@@ -820,6 +838,8 @@ export class TCPConnection
 }
 
 const LF = new Uint8Array([10]);
+
+function noop(): void {}
 
 function matches(buf: Uint8Array, at: number, delim: Uint8Array): boolean {
   for (let j = 1; j < delim.length; j++) {
