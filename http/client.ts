@@ -75,6 +75,10 @@ export interface ClientOptions {
   maxHeaderCount?: number;
   /**
    * Whether to follow redirects (`"follow"`) or return them (`"manual"`).
+   * A followed redirect keeps the scheme: one from `http:` to `http+unix:`
+   * or back is refused with a `TypeError` naming the `Location`, so a
+   * remote server cannot send the client to a local unix socket, and one to
+   * `https:` with `Deno.errors.NotSupported`.
    *
    * @default {"manual"}
    */
@@ -94,7 +98,11 @@ export interface ClientOptions {
   unixPath?: string;
   /**
    * Header fields sent with every request (a request's own fields replace
-   * them). `User-Agent` defaults to {@linkcode USER_AGENT}.
+   * them). `User-Agent` defaults to {@linkcode USER_AGENT}. Like a
+   * request's own, the credential fields (`Authorization`, `Cookie`,
+   * `Proxy-Authorization`) are dropped when a redirect leaves the origin
+   * (scheme, host and port, or socket path), and stay dropped for the rest
+   * of the redirects.
    *
    * @default {{}}
    */
@@ -549,7 +557,8 @@ export class Client implements AsyncDisposable, Disposable {
    * @param options Method, headers, body, cancellation, timeout in ms and
    * the rest; they override what `input` says.
    * @returns The final response (after redirects, when following them).
-   * @throws {Deno.errors.NotSupported} For `https:` or another scheme.
+   * @throws {Deno.errors.NotSupported} For `https:` or another scheme, or a
+   * redirect to `https:`.
    * @throws {Deno.errors.TimedOut} When `timeout` ms pass first (the message
    * names the URL), or connecting times out.
    * @throws {Deno.errors.ConnectionRefused} When nothing listens there.
@@ -560,7 +569,9 @@ export class Client implements AsyncDisposable, Disposable {
    * @throws {ContentTooLargeError} When the content exceeds `maxBodyBytes`.
    * @throws {RangeError} When more than `maxRedirects` redirects come.
    * @throws {Deno.errors.BadResource} When the client is closed.
-   * @throws {TypeError} For an invalid URL, method or header.
+   * @throws {TypeError} For an invalid URL, method or header, or a redirect
+   * that changes the scheme (`http:` to `http+unix:` or back) or must
+   * resend a streamed body.
    * @throws The signal's `reason` when `signal` aborts.
    *
    * @example Send an HTTPRequest
@@ -613,7 +624,7 @@ export class Client implements AsyncDisposable, Disposable {
         maxRedirects: init.maxRedirects ?? this.#maxRedirects,
         maxBodyBytes: init.maxBodyBytes ?? this.#maxBodyBytes,
       };
-      const prep = this.#prepare(url, init, version, target);
+      const prep = this.#prepare(url, init, version, target, this.#headers);
       if (init.signal === undefined && init.timeout === undefined) {
         return this.#run(prep, settings, null);
       }
@@ -860,11 +871,17 @@ export class Client implements AsyncDisposable, Disposable {
     return pool;
   }
 
+  /**
+   * Builds a request. `defaults` are the fields under the request's own:
+   * the client's for a new request, none for a redirect (whose fields were
+   * merged already and then pruned by `#redirected`).
+   */
   #prepare(
     input: string | URL,
     init: ClientRequestOptions,
     version: "HTTP/1.1" | "HTTP/1.0",
     target: string | undefined,
+    defaults: HTTPHeaders | null,
   ): Prepared {
     const method = init.method ?? "GET";
     const unixPath = init.unixPath ?? this.#unixPath;
@@ -889,7 +906,7 @@ export class Client implements AsyncDisposable, Disposable {
       );
     }
     const pool = this.#pool(url, unixPath);
-    const headers = new HTTPHeaders(this.#headers);
+    const headers = new HTTPHeaders(defaults ?? undefined);
     if (init.headers !== undefined) {
       const own = init.headers instanceof HTTPHeaders
         ? init.headers
@@ -914,7 +931,8 @@ export class Client implements AsyncDisposable, Disposable {
     }
     const request = new HTTPRequest({
       method,
-      target: target ?? `${url.pathname}${url.search}`,
+      // A non-special URL (http+unix:) may have an empty path.
+      target: target ?? `${url.pathname || "/"}${url.search}`,
       version,
       headers,
       body: init.body ?? null,
@@ -965,7 +983,14 @@ export class Client implements AsyncDisposable, Disposable {
     return prep;
   }
 
-  /** The request for the redirect `location` after `response`, or null. */
+  /**
+   * The request for the redirect `location` after `response` (RFC 9110
+   * section 15.4). It keeps the scheme: a redirect from `http:` to
+   * `http+unix:` (or back) is refused, so a remote server cannot point the
+   * client at a local unix socket. Its fields are the previous request's,
+   * without the credential fields once the origin changes and without
+   * `Host`; the client's defaults are not merged again.
+   */
   #redirected(
     prep: Prepared,
     response: HTTPResponse,
@@ -973,6 +998,16 @@ export class Client implements AsyncDisposable, Disposable {
   ): Prepared {
     const status = response.status;
     const url = new URL(location, prep.url);
+    if (url.protocol !== prep.url.protocol) {
+      if (url.protocol === "https:") {
+        throw new Deno.errors.NotSupported(
+          `Cannot request ${url.href}: only http: and http+unix: are supported (no TLS)`,
+        );
+      }
+      throw new TypeError(
+        `Cannot follow the ${status} redirect from ${prep.url.href} to ${location}: it changes the scheme from ${prep.url.protocol} to ${url.protocol}`,
+      );
+    }
     let method = prep.method;
     let body: HTTPBodyInit = prep.body;
     const headers = new HTTPHeaders(prep.headers);
@@ -988,7 +1023,9 @@ export class Client implements AsyncDisposable, Disposable {
         `Cannot follow the ${status} redirect from ${prep.url.href}: the request body was a stream`,
       );
     }
-    if (url.origin !== prep.url.origin || url.host !== prep.url.host) {
+    // Same scheme, so the host (with any non-default port, or the socket
+    // path of http+unix:, whose URL origin is always "null") decides.
+    if (url.host !== prep.url.host) {
       for (const name of CREDENTIAL_FIELDS) headers.delete(name);
     }
     headers.delete("host");
@@ -999,10 +1036,11 @@ export class Client implements AsyncDisposable, Disposable {
         headers,
         body,
         trailers: prep.trailers,
-        unixPath: url.protocol === "http+unix:" ? undefined : prep.unixPath,
+        unixPath: prep.unixPath,
       },
       prep.version,
       undefined,
+      null,
     );
   }
 

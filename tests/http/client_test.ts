@@ -20,16 +20,23 @@ function delay(ms: number): Promise<void> {
 
 /** A raw loopback server: `handle` runs per accepted connection. */
 interface RawServer extends AsyncDisposable {
+  /** `http://127.0.0.1:port`, or `http+unix://` and the encoded path. */
   url: string;
   /** Connections accepted so far. */
   readonly accepted: number;
 }
 
+/** Listens on 127.0.0.1 port 0, or on the unix socket `path` when given. */
 function rawServer(
   handle: (conn: TCPConnection, index: number) => Promise<void>,
+  path?: string,
 ): RawServer {
-  const listener = listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
+  const listener = path === undefined
+    ? listen({ hostname: "127.0.0.1", port: 0 })
+    : listen({ transport: "unix", path });
+  const url = path === undefined
+    ? `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`
+    : `http+unix://${encodeURIComponent(path)}`;
   const handlers: Promise<void>[] = [];
   const conns: TCPConnection[] = [];
   let accepted = 0;
@@ -43,7 +50,7 @@ function rawServer(
     }
   })();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     get accepted() {
       return accepted;
     },
@@ -626,4 +633,194 @@ Deno.test("Client sends a held-back body when no 100 (Continue) comes", async ()
     headers: { Expect: "100-continue" },
   });
   assert.equal(await res.text(), "payload");
+});
+
+// ------------------------------------------------------ review regressions
+
+/** A raw server that answers every request with a redirect to `location`. */
+function redirector(location: () => string, path?: string): RawServer {
+  return rawServer(async (conn) => {
+    while (await readHead(conn) !== null) {
+      await conn.write(
+        `HTTP/1.1 307 Temporary Redirect\r\nLocation: ${location()}\r\nContent-Length: 0\r\n\r\n`,
+      );
+    }
+  }, path);
+}
+
+Deno.test("Client refuses a redirect that changes the scheme, naming the Location", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A local daemon that must never be reached through a redirect.
+    await using daemon = rawServer(async (conn) => {
+      await readHead(conn);
+      await conn.write(ok("daemon"));
+    }, `${dir}/daemon.sock`);
+    await using client = new Client({ redirect: "follow" });
+
+    await t.step("http: to http+unix: rejects with TypeError", async () => {
+      const location = `${daemon.url}/containers/json`;
+      await using remote = redirector(() => location);
+      await assert.rejects(
+        client.get(`${remote.url}/`),
+        (error: Error) =>
+          error instanceof TypeError &&
+          error.message ===
+            `Cannot follow the 307 redirect from ${remote.url}/ to ${location}: it changes the scheme from http: to http+unix:`,
+      );
+      assert.equal(daemon.accepted, 0);
+    });
+
+    await t.step("http: to https: rejects with NotSupported", async () => {
+      await using remote = redirector(() => "https://127.0.0.1:1/x");
+      await assert.rejects(
+        client.get(`${remote.url}/`),
+        (error: Error) =>
+          error instanceof Deno.errors.NotSupported &&
+          error.message.includes("https://127.0.0.1:1/x"),
+      );
+    });
+
+    await t.step("http+unix: to http: rejects with TypeError", async () => {
+      await using web = rawServer(async (conn) => {
+        await readHead(conn);
+        await conn.write(ok("web"));
+      });
+      await using local = redirector(() => `${web.url}/`, `${dir}/r.sock`);
+      await assert.rejects(
+        client.get(`${local.url}/`),
+        (error: Error) =>
+          error instanceof TypeError &&
+          error.message.includes(`to ${web.url}/: it changes the scheme`),
+      );
+      assert.equal(web.accepted, 0);
+    });
+
+    await t.step("http+unix: to the same socket is followed", async () => {
+      await using local = rawServer(async (conn) => {
+        for (;;) {
+          const head = await readHead(conn);
+          if (head === null) return;
+          await conn.write(
+            head.startsWith("GET /a ")
+              ? "HTTP/1.1 307 Temporary Redirect\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n"
+              : ok(head.split(" ")[1]),
+          );
+        }
+      }, `${dir}/same.sock`);
+      const res = await client.get(`${local.url}/a`);
+      assert.equal(await res.text(), "/b");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Client does not send credential fields to another origin on a redirect", async (t) => {
+  const seen: string[][] = [];
+  /** Answers 200 with its own name and records each request's head lines. */
+  function recorder(name: string, next?: () => string): RawServer {
+    return rawServer(async (conn) => {
+      for (;;) {
+        const head = await readHead(conn);
+        if (head === null) return;
+        const lines = head.split("\r\n").filter((line) => line !== "");
+        seen.push([name, ...lines]);
+        const location = next?.();
+        if (location !== undefined && lines[0].startsWith("GET /start ")) {
+          await conn.write(
+            `HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`,
+          );
+        } else {
+          await conn.write(ok(name));
+        }
+      }
+    });
+  }
+  function has(lines: string[], field: string): boolean {
+    return lines.some((line) => line.toLowerCase().startsWith(`${field}:`));
+  }
+  const credentials = ["authorization", "cookie", "proxy-authorization"];
+  await using b = recorder("b", () => `${a.url}/back`);
+  await using a = recorder("a", () => `${b.url}/start`);
+  await using client = new Client({
+    redirect: "follow",
+    headers: { Authorization: "Bearer client", Cookie: "sid=1" },
+  });
+
+  await t.step(
+    "neither the client's nor the request's reach the other origin",
+    async () => {
+      seen.length = 0;
+      const res = await client.get(`${a.url}/start`, {
+        headers: { "Proxy-Authorization": "Basic cmVx", "X-Trace": "1" },
+      });
+      // a/start -> b/start -> a/back
+      assert.equal(await res.text(), "a");
+      assert.deepEqual(seen.map(([name]) => name), ["a", "b", "a"]);
+      for (const field of credentials) assert(has(seen[0], field), field);
+      for (const field of credentials) {
+        assert(!has(seen[1], field), `b got ${field}`);
+        // Once dropped they stay dropped, as in fetch().
+        assert(!has(seen[2], field), `a/back got ${field}`);
+      }
+      assert(has(seen[1], "x-trace"));
+      assert(has(seen[1], "user-agent"));
+    },
+  );
+
+  await t.step("a same-origin redirect keeps them", async () => {
+    seen.length = 0;
+    await using same = recorder("s", () => "/end");
+    await client.get(`${same.url}/start`);
+    assert.equal(seen.length, 2);
+    for (const field of ["authorization", "cookie"]) {
+      assert(has(seen[1], field), field);
+    }
+  });
+
+  await t.step(
+    "a 303 after POST does not get the client's Content-Type back",
+    async () => {
+      seen.length = 0;
+      await using typed = new Client({
+        redirect: "follow",
+        headers: { "Content-Type": "application/json" },
+      });
+      await using see = rawServer(async (conn) => {
+        await readHead(conn);
+        await conn.readExactly(2);
+        await conn.write(
+          `HTTP/1.1 303 See Other\r\nLocation: ${a.url}/end\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      const res = await typed.post(`${see.url}/`, "{}");
+      assert.equal(await res.text(), "a");
+      assert(seen[0][0].startsWith("a"));
+      assert.equal(seen[0][1], "GET /end HTTP/1.1");
+      assert(!has(seen[0], "content-type"));
+      assert(!has(seen[0], "content-length"));
+    },
+  );
+});
+
+Deno.test("Client sends / as the request-target of an http+unix URL without a path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using server = rawServer(async (conn) => {
+      for (;;) {
+        const head = await readHead(conn);
+        if (head === null) return;
+        await conn.write(ok(head.slice(0, head.indexOf("\r\n"))));
+      }
+    }, `${dir}/x.sock`);
+    await using client = new Client();
+    assert.equal(await (await client.get(server.url)).text(), "GET / HTTP/1.1");
+    assert.equal(
+      await (await client.get(`${server.url}?x=1`)).text(),
+      "GET /?x=1 HTTP/1.1",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
