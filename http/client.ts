@@ -138,7 +138,9 @@ export interface ClientRequestOptions {
    */
   trailers?: HTTPHeaders | null;
   /**
-   * Aborts the request, rejecting with `signal.reason`.
+   * Aborts the request, rejecting with `signal.reason`, at any stage; a
+   * streamed request body is cancelled with that reason and its connection
+   * closed.
    *
    * @default {undefined}
    */
@@ -146,7 +148,9 @@ export interface ClientRequestOptions {
   /**
    * The time allowed for the whole request, in milliseconds: waiting for a
    * connection, sending, and receiving the response (including a streamed
-   * body); after it the request fails with `Deno.errors.TimedOut`.
+   * body); after it the request fails with `Deno.errors.TimedOut`. A
+   * streamed request body still being read then is cancelled with that
+   * error and its connection closed.
    *
    * @default {undefined}
    */
@@ -1101,7 +1105,7 @@ export class Client implements AsyncDisposable, Disposable {
     try {
       conn.decoder.expect(prep.method);
       await conn.tcp.write(prep.bytes);
-      if (prep.stream !== null) await this.#sendStream(conn, prep);
+      if (prep.stream !== null) await this.#sendStream(conn, prep, deadline);
       return await this.#receive(conn, prep, settings, deadline);
     } catch (error) {
       if (deadline?.conn === conn) deadline.conn = null;
@@ -1119,11 +1123,47 @@ export class Client implements AsyncDisposable, Disposable {
     }
   }
 
-  async #sendStream(conn: PooledConnection, prep: Prepared): Promise<void> {
+  /**
+   * Sends a streamed body. With a deadline each read of the body races it,
+   * so a stalled stream cannot outlive the timeout or the signal; on any
+   * failure the stream is cancelled (the connection is closed by the caller
+   * or, on abort, by the deadline).
+   */
+  async #sendStream(
+    conn: PooledConnection,
+    prep: Prepared,
+    deadline: Deadline | null,
+  ): Promise<void> {
     const tcp = conn.tcp;
-    for await (const chunk of prep.stream!) {
-      if (chunk.length === 0) continue;
-      await tcp.write(prep.chunked ? encodeChunk(chunk) : chunk);
+    const reader = prep.stream!.getReader();
+    const signal = deadline?.controller.signal;
+    let aborted: Promise<never> | undefined;
+    let onAbort: (() => void) | undefined;
+    if (signal !== undefined) {
+      aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+      });
+      if (signal.aborted) onAbort!();
+      else signal.addEventListener("abort", onAbort!, { once: true });
+    }
+    try {
+      for (;;) {
+        const result = aborted === undefined
+          ? await reader.read()
+          : await Promise.race([reader.read(), aborted]);
+        if (result.done) break;
+        const chunk = result.value;
+        if (chunk.length === 0) continue;
+        await tcp.write(prep.chunked ? encodeChunk(chunk) : chunk);
+      }
+    } catch (error) {
+      // Not awaited: a source whose cancel() hangs must not hold us up.
+      reader.cancel(deadline?.aborted ? deadline.reason : error).catch(
+        () => {},
+      );
+      throw error;
+    } finally {
+      if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
     }
     if (prep.chunked) await tcp.write(encodeLastChunk(prep.trailers));
   }

@@ -63,6 +63,22 @@ function rawServer(
   };
 }
 
+/** Settles like `promise`, or rejects if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    id = setTimeout(
+      () => reject(new Error(`Still pending after ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(id);
+  }
+}
+
 /** Reads one request head (no body); null at EOF. */
 async function readHead(conn: TCPConnection): Promise<string | null> {
   const head = await conn.readUntil("\r\n\r\n", { maxBytes: 65536 });
@@ -714,6 +730,78 @@ Deno.test("Client refuses a redirect that changes the scheme, naming the Locatio
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** A body stream that sends `first` (if any) and then stalls; notes its cancel reason. */
+function stalledBody(first?: string): {
+  body: ReadableStream<Uint8Array>;
+  cancelled: Promise<unknown>;
+} {
+  let onCancel!: (reason: unknown) => void;
+  const cancelled = new Promise<unknown>((resolve) => onCancel = resolve);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first !== undefined) controller.enqueue(encoder.encode(first));
+    },
+    cancel: onCancel,
+  });
+  return { body, cancelled };
+}
+
+Deno.test("Client.request() timeout and signal end a stalled streamed request body", async (t) => {
+  // Each connection reads until EOF, so `closed` settles once the client
+  // closes it.
+  const closed: Promise<void>[] = [];
+  await using server = rawServer((conn) => {
+    const done = (async () => {
+      while (await conn.readChunk() !== null) {
+        // Discard the head and whatever body arrives.
+      }
+    })();
+    closed.push(done);
+    return done;
+  });
+  await using client = new Client();
+
+  await t.step(
+    "timeout rejects with TimedOut and cancels the body",
+    async () => {
+      const { body, cancelled } = stalledBody();
+      const error = await within(
+        client.post(`${server.url}/up`, body, { timeout: 50 }).then(
+          () => null,
+          (error) => error,
+        ),
+        5000,
+      );
+      assert(error instanceof Deno.errors.TimedOut);
+      assert.equal(
+        error.message,
+        `Request to ${server.url}/up timed out after 50 ms`,
+      );
+      assert.equal(await within(cancelled, 5000), error);
+      await within(closed[0], 5000);
+    },
+  );
+
+  await t.step(
+    "abort mid-body rejects with the reason and cancels the body",
+    async () => {
+      const { body, cancelled } = stalledBody("a");
+      const controller = new AbortController();
+      const pending = client.post(`${server.url}/up`, body, {
+        signal: controller.signal,
+      });
+      await delay(20);
+      const reason = new DOMException("stop", "AbortError");
+      controller.abort(reason);
+      await assert.rejects(within(pending, 5000), (error) => error === reason);
+      assert.equal(await within(cancelled, 5000), reason);
+      await within(closed[1], 5000);
+    },
+  );
+
+  assert.equal(server.accepted, 2);
 });
 
 Deno.test("Client does not send credential fields to another origin on a redirect", async (t) => {
