@@ -1080,6 +1080,21 @@ function removeStaleSocket(path: string): void {
   Deno.removeSync(path);
 }
 
+/** Yields `next()` until it fails because `closed()` became true, then ends. */
+async function* untilClosed<T>(
+  next: () => Promise<T>,
+  closed: () => boolean,
+): AsyncGenerator<T> {
+  while (!closed()) {
+    try {
+      yield await next();
+    } catch (error) {
+      if (closed()) return;
+      throw error;
+    }
+  }
+}
+
 interface Waiter {
   resolve(conn: Deno.Conn): void;
   reject(error: unknown): void;
@@ -1220,15 +1235,8 @@ export class Listener
   }
 
   /** Yields accepted connections until the listener is closed, then ends. */
-  async *[Symbol.asyncIterator](): AsyncIterator<TCPConnection> {
-    while (!this.#closed) {
-      try {
-        yield await this.accept();
-      } catch (error) {
-        if (this.#closed) return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<TCPConnection> {
+    return untilClosed(() => this.accept(), () => this.#closed);
   }
 
   /**
@@ -1467,15 +1475,8 @@ export class UDPConnection
   }
 
   /** Yields received datagrams until the socket is closed, then ends. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Datagram> {
-    while (!this.#closed) {
-      try {
-        yield await this.receive();
-      } catch (error) {
-        if (this.#closed) return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    return untilClosed(() => this.receive(), () => this.#closed);
   }
 
   /** Closes the socket; pending receives end. Calling it again does nothing. */
