@@ -1,5 +1,7 @@
 // Copyright 2026 the socketkit authors. MIT license.
-// Byte classes of RFC 9110 section 5.6 (tokens, field values), as lookup tables.
+// Byte classes of RFC 9110 section 5.6 (tokens, field values), as lookup
+// tables, and the request-target and Host rules the decoder and the encoder
+// share, so the encoder never emits what the decoder rejects.
 
 /** 1 for a tchar (RFC 9110 5.6.2), else 0. */
 export const TOKEN: Uint8Array = new Uint8Array(256);
@@ -12,21 +14,28 @@ FIELD_VALUE[0x09] = 1;
 for (let c = 0x20; c < 0x7f; c++) FIELD_VALUE[c] = 1;
 for (let c = 0x80; c < 0x100; c++) FIELD_VALUE[c] = 1;
 
-/** 1 for a byte allowed in a request-target: VCHAR (RFC 9112 3.2, RFC 3986). */
+/**
+ * 1 for a byte allowed in a request-target: VCHAR but "#" (RFC 9112 3.2,
+ * RFC 3986; no form of request-target has a fragment).
+ */
 export const TARGET: Uint8Array = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) TARGET[c] = 1;
+TARGET[0x23] = 0;
 
 /**
- * 1 for a byte allowed in a Host field value: reg-name, IP-literal and port
- * characters (RFC 3986 3.2.2).
+ * Classes of Host bytes: 1 for a reg-name byte (unreserved, sub-delims,
+ * RFC 3986 3.2.2) but "." (2) and "%" (3); 4 for ":".
  */
-export const HOST: Uint8Array = new Uint8Array(256);
+const HOST_CLASS: Uint8Array = new Uint8Array(256);
 for (
   const c
-    of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%:[]"
+    of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~!$&'()*+,;="
 ) {
-  HOST[c.charCodeAt(0)] = 1;
+  HOST_CLASS[c.charCodeAt(0)] = 1;
 }
+HOST_CLASS[0x2e] = 2;
+HOST_CLASS[0x25] = 3;
+HOST_CLASS[0x3a] = 4;
 
 /** Value of a hex digit, or -1. */
 export const HEX: Int8Array = new Int8Array(256).fill(-1);
@@ -35,6 +44,154 @@ for (let c = 0; c < 6; c++) {
   HEX[0x41 + c] = 10 + c;
   HEX[0x61 + c] = 10 + c;
 }
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Whether the label at b[p] starts with "xn--" (punycode). */
+function isPunycode(b: Uint8Array, p: number, end: number): boolean {
+  return p + 4 <= end && (b[p] | 0x20) === 0x78 && (b[p + 1] | 0x20) === 0x6e &&
+    b[p + 2] === 0x2d && b[p + 3] === 0x2d;
+}
+
+/** Whether b[start, end) is a dotted-decimal IPv4address (RFC 3986 3.2.2). */
+function isIPv4(b: Uint8Array, start: number, end: number): boolean {
+  let parts = 0;
+  let p = start;
+  for (;;) {
+    const from = p;
+    let v = 0;
+    while (p < end && p - from < 3 && isDigit(b[p])) {
+      v = v * 10 + b[p] - 0x30;
+      p++;
+    }
+    // A leading zero would be read as octal by URL parsers.
+    if (p === from || v > 255 || (p - from > 1 && b[from] === 0x30)) {
+      return false;
+    }
+    parts++;
+    if (p === end) return parts === 4;
+    if (b[p] !== 0x2e || parts === 4) return false;
+    p++;
+  }
+}
+
+/**
+ * Whether b[start, end) is uri-host [":" port] (RFC 9110 7.2, RFC 3986
+ * 3.2.2-3.2.3), or with `needPort` uri-host ":" port (authority-form,
+ * RFC 9112 3.2.3). The port must be at most 65535. An empty value passes
+ * unless a port is needed (RFC 9110 7.2 allows an empty Host). A host the
+ * URL Standard would refuse (a numeric last label that is no IPv4 address,
+ * a bad "xn--" label, an IPv6 literal of the wrong shape, IPvFuture) fails
+ * too, so that `new URL("http://" + value)` cannot throw: anything but a
+ * name whose last label starts with a letter, or a dotted-decimal IPv4
+ * address, is checked with `URL.canParse()`.
+ */
+export function isHostPort(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  needPort: boolean,
+): boolean {
+  if (start === end) return !needPort;
+  let p = start;
+  let plain = true;
+  if (b[p] === 0x5b) {
+    // IP-literal: "[" ( IPv6address / IPvFuture ) "]"
+    p++;
+    while (p < end && b[p] !== 0x5d) {
+      const k = HOST_CLASS[b[p]];
+      if (k !== 1 && k !== 2 && k !== 4) return false;
+      p++;
+    }
+    if (p === end || p === start + 1) return false;
+    p++;
+    plain = false;
+  } else {
+    // reg-name or IPv4address; `last` is where the last label starts.
+    let last = p;
+    if (isPunycode(b, p, end)) plain = false;
+    for (;;) {
+      while (p < end && HOST_CLASS[b[p]] === 1) p++;
+      if (p === end) break;
+      const k = HOST_CLASS[b[p]];
+      if (k === 2) {
+        p++;
+        last = p;
+        if (isPunycode(b, p, end)) plain = false;
+      } else if (k === 3) {
+        if (p + 2 >= end || HEX[b[p + 1]] === -1 || HEX[b[p + 2]] === -1) {
+          return false;
+        }
+        p += 3;
+        plain = false;
+      } else if (k === 4) {
+        break;
+      } else {
+        return false;
+      }
+    }
+    if (p === start) return false;
+    const c = b[last] | 0x20;
+    if (plain && !(c >= 0x61 && c <= 0x7a) && !isIPv4(b, start, p)) {
+      plain = false;
+    }
+  }
+  if (p < end) {
+    if (b[p] !== 0x3a) return false;
+    p++;
+    const from = p;
+    let port = 0;
+    while (p < end && isDigit(b[p])) {
+      port = port * 10 + b[p] - 0x30;
+      if (port > 65535) return false;
+      p++;
+    }
+    if (p !== end || (needPort && p === from)) return false;
+  } else if (needPort) {
+    return false;
+  }
+  return plain ||
+    URL.canParse(`http://${latin1Slow(b, start, end)}/`);
+}
+
+/**
+ * Why `target` is not a request-target form allowed for `method`
+ * (RFC 9112 3.2), or `null` if it is: origin-form for any method but
+ * CONNECT, authority-form only and always for CONNECT, asterisk-form only
+ * for OPTIONS, and absolute-form a URI the URL Standard parses. The bytes
+ * are checked against {@linkcode TARGET} separately.
+ */
+export function targetFormError(method: string, target: string): string | null {
+  const c = target.charCodeAt(0);
+  if (method === "CONNECT") {
+    const b = encodeLatin1(target);
+    return isHostPort(b, 0, b.length, true)
+      ? null
+      : "CONNECT request-target is not authority-form";
+  }
+  if (c === 0x2f) return null;
+  if (target === "*") {
+    return method === "OPTIONS"
+      ? null
+      : "Asterisk-form request-target outside OPTIONS";
+  }
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target) || !URL.canParse(target)) {
+    return "Invalid request-target form";
+  }
+  return null;
+}
+
+/** The transfer codings the decoders know (RFC 9112 7, RFC 9110 8.4.1). */
+export const KNOWN_CODINGS: ReadonlySet<string> = new Set([
+  "chunked",
+  "gzip",
+  "x-gzip",
+  "deflate",
+  "compress",
+  "x-compress",
+]);
 
 /** Whether `s` is a non-empty token (RFC 9110 5.6.2). */
 export function isToken(s: string): boolean {

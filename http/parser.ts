@@ -4,9 +4,11 @@ import {
   EMPTY,
   FIELD_VALUE,
   HEX,
-  HOST,
+  isHostPort,
+  KNOWN_CODINGS,
   latin1,
   TARGET,
+  targetFormError,
   TOKEN,
 } from "./_chars.ts";
 import { type HTTPHeaders, rawHeaders } from "./headers.ts";
@@ -157,15 +159,6 @@ function nameIs(
   return true;
 }
 
-const KNOWN_CODINGS = new Set([
-  "chunked",
-  "gzip",
-  "x-gzip",
-  "deflate",
-  "compress",
-  "x-compress",
-]);
-
 const METHODS: Record<string, string> = Object.assign(Object.create(null), {
   GET: "GET",
   POST: "POST",
@@ -229,6 +222,8 @@ class Core {
 
   /** Host field lines in the last head. */
   hosts = 0;
+  /** Index of the last Host field line in the last head. */
+  hostField = 0;
 
   // Response decoding.
   methods: string[] = [];
@@ -299,6 +294,13 @@ class Core {
   /**
    * Scans for the end of a header or trailer section from where the last
    * call stopped. Returns the absolute index after the empty line, or -1.
+   *
+   * Every check is decided at one byte and the bytes are checked in order,
+   * so the first error does not depend on how the input was split: a bare
+   * LF at the LF, a bare CR at the byte after the CR (without waiting for
+   * the end of the line), a too long start-line or too large section at
+   * the first byte past the limit (the empty line ending a section does not
+   * count), too many field lines at the LF of the first one too many.
    */
   scanSection(startLine: boolean): number {
     const buf = this.buf;
@@ -307,20 +309,42 @@ class Core {
     let i = base + this.scanOff;
     let lineStart = base + this.lineOff;
     let lines = this.lines;
+    // The first byte past the start-line or section limit.
+    let limit = startLine && lines === 0
+      ? lineStart + this.maxStartLine + 1
+      : (startLine ? base + this.startLineEnd + 2 : base) + this.maxHeaderBytes;
     while (i < end) {
       // A plain loop beats indexOf() on lines this short.
-      let lf = i;
-      while (lf < end && buf[lf] !== LF) lf++;
-      if (lf === end) break;
-      const lineNo = lines + 1;
-      if (lf === lineStart || buf[lf - 1] !== CR) {
-        this.fail(`Bare LF at line ${lineNo}`);
+      let j = i;
+      const stop = end < limit ? end : limit;
+      while (j < stop) {
+        const c = buf[j];
+        if (c === LF || c === CR) break;
+        j++;
       }
-      const lineEnd = lf - 1;
-      if (startLine && lines === 0) {
-        if (lineEnd - lineStart > this.maxStartLine) this.#tooLongStartLine();
-        this.startLineEnd = lineEnd - base;
-      } else if (lineEnd === lineStart) {
+      if (j === end) {
+        i = j;
+        break;
+      }
+      const lineNo = lines + 1;
+      const first = startLine && lines === 0;
+      const c = buf[j];
+      if (c === LF) this.fail(`Bare LF at line ${lineNo}`);
+      if (j === limit) {
+        if (first) this.#tooLongStartLine();
+        // Past the limit only the CRLF ending the section may come.
+        if (c !== CR || j !== lineStart) this.#tooLargeSection(startLine);
+      }
+      if (j + 1 === end) {
+        i = j; // a CR: wait for the byte after it
+        break;
+      }
+      if (buf[j + 1] !== LF) this.fail(`Bare CR at line ${lineNo}`);
+      const lf = j + 1;
+      if (first) {
+        this.startLineEnd = j - base;
+        limit = lf + 1 + this.maxHeaderBytes;
+      } else if (j === lineStart) {
         this.scanOff = 0;
         this.lineOff = 0;
         this.lines = 0;
@@ -335,29 +359,21 @@ class Core {
             431,
           );
         }
-        this.#checkSectionBytes(lf + 1 - base, startLine);
+        if (lf >= limit) this.#tooLargeSection(startLine);
       }
       lines++;
       lineStart = lf + 1;
       i = lf + 1;
     }
-    this.scanOff = end - base;
+    this.scanOff = i - base;
     this.lineOff = lineStart - base;
     this.lines = lines;
-    if (startLine && lines === 0) {
-      if (end - lineStart > this.maxStartLine + 1) this.#tooLongStartLine();
-    } else {
-      this.#checkSectionBytes(end - base, startLine);
-    }
     return -1;
   }
 
-  #checkSectionBytes(upTo: number, startLine: boolean): void {
-    const size = startLine ? upTo - (this.startLineEnd + 2) : upTo;
-    if (size > this.maxHeaderBytes) {
-      const what = startLine ? "Header" : "Trailer";
-      this.fail(`${what} section exceeds ${this.maxHeaderBytes} bytes`, 431);
-    }
+  #tooLargeSection(startLine: boolean): never {
+    const what = startLine ? "Header" : "Trailer";
+    this.fail(`${what} section exceeds ${this.maxHeaderBytes} bytes`, 431);
   }
 
   #tooLongStartLine(): never {
@@ -412,6 +428,8 @@ class Core {
     let folds = 0;
     const special = this.special;
     let specials = 0;
+    /** The offsets index of the last field line that was not an obs-fold. */
+    let named = 0;
     while (p < to) {
       let c = buf[p];
       let q = p;
@@ -427,7 +445,12 @@ class Core {
         if (!this.response || trailer) {
           this.fail(`Obsolete line folding at line ${line}`);
         }
-        // obs-fold in a response: the value continues (RFC 9112 5.2).
+        // obs-fold in a response: the value continues (RFC 9112 5.2). Not
+        // for the fields framing() reads from the line alone.
+        const framing = this.#framingName(offs[named], offs[named + 1]);
+        if (framing !== null) {
+          this.fail(`Obsolete line folding in ${framing} at line ${line}`);
+        }
         fold = true;
         folds++;
         q = p - 1;
@@ -437,6 +460,7 @@ class Core {
         const nl = q - p;
         // Content-Length, Transfer-Encoding, Host: looked at by framing().
         if (nl === 14 || nl === 17 || nl === 4) special[specials++] = n;
+        named = 4 * n;
       }
       let vs = q + 1;
       while (buf[vs] === SP || buf[vs] === HTAB) vs++;
@@ -465,6 +489,16 @@ class Core {
     this.folds = folds;
     this.specials = specials;
     return n;
+  }
+
+  /** The name of the framing field named by buf[ns, ne), or `null`. */
+  #framingName(ns: number, ne: number): string | null {
+    const buf = this.buf;
+    const nl = ne - ns;
+    if (nameIs(buf, ns, nl, B_CONTENT_LENGTH)) return "Content-Length";
+    if (nameIs(buf, ns, nl, B_TRANSFER_ENCODING)) return "Transfer-Encoding";
+    if (nameIs(buf, ns, nl, B_HOST)) return "Host";
+    return null;
   }
 
   #badName(p: number, q: number, line: number): never {
@@ -536,7 +570,7 @@ class Core {
    * Decides the body framing from the framing fields among `n` field lines
    * (RFC 9112 6.1-6.3). Returns the Content-Length (-1 none), or -2 for
    * chunked, -3 for a non-chunked Transfer-Encoding; counts Host lines into
-   * `hosts`.
+   * `hosts` (the last one's index in `hostField`).
    */
   framing(version: HTTPVersion): number {
     const buf = this.buf;
@@ -561,14 +595,7 @@ class Core {
         this.#codings(offs[4 * k + 2], offs[4 * k + 3], te);
       } else if (first === 0x68 && nameIs(buf, ns, nl, B_HOST)) {
         this.hosts++;
-        if (!this.response) {
-          const ve = offs[4 * k + 3];
-          for (let p = offs[4 * k + 2]; p < ve; p++) {
-            if (HOST[buf[p]] === 0) {
-              this.fail(`Invalid Host field at field line ${k + 1}`);
-            }
-          }
-        }
+        this.hostField = k;
       }
     }
     if (te === null) {
@@ -604,18 +631,18 @@ class Core {
     let value = -1;
     let p = vs;
     for (;;) {
-      let digits = 0;
+      const from = p;
       let v = 0;
       while (p < ve && buf[p] >= 0x30 && buf[p] <= 0x39) {
+        // Exact up to 2^53; past MAX_SAFE_INTEGER the rounded value stays past it.
         v = v * 10 + (buf[p] - 0x30);
-        digits++;
+        if (v > Number.MAX_SAFE_INTEGER) {
+          this.fail(`Content-Length overflow at field line ${k + 1}`);
+        }
         p++;
       }
-      if (digits === 0) {
+      if (p === from) {
         this.fail(`Invalid Content-Length at field line ${k + 1}`);
-      }
-      if (digits > 15) {
-        this.fail(`Content-Length overflow at field line ${k + 1}`);
       }
       if (value !== -1 && value !== v) {
         this.fail(`Content-Length values differ at field line ${k + 1}`);
@@ -946,8 +973,10 @@ class Core {
     const end = this.end;
     let i = base;
     const stop = Math.min(end, base + this.maxStartLine + 2);
-    while (i < stop && buf[i] !== LF) i++;
-    if (i === stop || i === base || buf[i - 1] !== CR) return -1;
+    // Stop at the first CR too: a bare CR is scanSection()'s to report.
+    while (i < stop && buf[i] !== CR && buf[i] !== LF) i++;
+    i++;
+    if (i >= stop || buf[i] !== LF || buf[i - 1] !== CR) return -1;
     const from = i + 1;
     const maxTo = from + this.maxHeaderBytes;
     const maxCount = this.maxHeaderCount;
@@ -1117,45 +1146,26 @@ export class RequestDecoder {
     const m = str.slice(0, methodLen);
     const method = METHODS[m] ?? m;
     const target = str.slice(targetStart - base, targetEnd - base);
-    this.#checkTarget(core, method, target);
+    const form = targetFormError(method, target);
+    if (form !== null) core.fail(`${form} at line 1`);
     if (core.hosts > 1) core.fail("More than one Host field");
-    if (core.hosts === 0 && version === "HTTP/1.1") {
-      core.fail("Missing Host field in HTTP/1.1 request");
+    if (core.hosts === 0) {
+      if (version === "HTTP/1.1") {
+        core.fail("Missing Host field in HTTP/1.1 request");
+      }
+    } else {
+      const o = 4 * core.hostField;
+      if (
+        !isHostPort(buf, core.offs[o + 2], core.offs[o + 3], false)
+      ) {
+        core.fail(`Invalid Host field at field line ${core.hostField + 1}`);
+      }
     }
     const headers = core.buildFields(str, base, n);
     const message = new HTTPRequest({ method, target, version, headers });
     core.start = to;
     core.startBody(length);
     return { type: "head", message };
-  }
-
-  #checkTarget(core: Core, method: string, target: string): void {
-    const c = target.charCodeAt(0);
-    if (c === 0x2f) {
-      if (method === "CONNECT") {
-        core.fail("CONNECT request-target is not authority-form at line 1");
-      }
-      return;
-    }
-    if (target === "*") {
-      if (method !== "OPTIONS") {
-        core.fail("Asterisk-form request-target outside OPTIONS at line 1");
-      }
-      return;
-    }
-    if (method === "CONNECT") {
-      if (
-        !/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]+$/.test(
-          target,
-        )
-      ) {
-        core.fail("CONNECT request-target is not authority-form at line 1");
-      }
-      return;
-    }
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target)) {
-      core.fail("Invalid request-target form at line 1");
-    }
   }
 
   /**
@@ -1185,6 +1195,11 @@ export class RequestDecoder {
  * responses to HEAD (no content) and CONNECT (a tunnel after 2xx). A 1xx
  * interim response comes as `head` and `end` before the final response. A
  * body delimited by the connection closing ends at `finish()`.
+ *
+ * Obsolete line folding (RFC 9112 5.2) is accepted in a response and
+ * replaced with SP, except in Content-Length, Transfer-Encoding and Host,
+ * whose value must be on one line: there it is an error (400), so the body
+ * is never framed by a value other than the one the headers show.
  *
  * After a 101 or a 2xx to CONNECT the decoder stops (`next()` returns
  * `null`); `takeBuffered()` returns the bytes that followed.

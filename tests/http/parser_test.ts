@@ -1148,3 +1148,232 @@ Deno.test("RequestDecoder limits the trailer section to maxHeaderBytes with 431"
     { maxHeaderBytes: 64 },
   );
 });
+
+/** Asserts that every split of `input` in two gives the events of the whole. */
+function assertSameInEverySplit(make: () => Decoder, input: string): unknown[] {
+  const b = bytes(input);
+  const whole = run(make(), [b]);
+  for (let i = 1; i < b.length; i++) {
+    const split = run(make(), [b.subarray(0, i), b.subarray(i)]);
+    assert.deepEqual(split, whole, `split at ${i} of ${JSON.stringify(input)}`);
+  }
+  return whole;
+}
+
+Deno.test("ResponseDecoder rejects obs-fold continuing Content-Length, Transfer-Encoding or Host", async (t) => {
+  const cases: [string, string, string][] = [
+    [
+      "Transfer-Encoding",
+      "Transfer-Encoding: gzip\r\n chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+      "Obsolete line folding in Transfer-Encoding at line 3",
+    ],
+    [
+      "Content-Length",
+      "Content-Length: 1\r\n 0\r\n\r\nx",
+      "Obsolete line folding in Content-Length at line 3",
+    ],
+    [
+      "Host, after another fold",
+      "X: 1\r\nhost: a\r\n\tb\r\n c\r\n\r\n",
+      "Obsolete line folding in Host at line 4",
+    ],
+  ];
+  for (const [name, fields, message] of cases) {
+    await t.step(name, () => {
+      const input = `HTTP/1.1 200 OK\r\n${fields}`;
+      rejectResponse(input, 400, message);
+      assertSameInEverySplit(() => {
+        const decoder = new ResponseDecoder();
+        decoder.expect("GET");
+        return decoder;
+      }, input);
+    });
+  }
+  await t.step("other fields may still fold", () => {
+    const res = decodeResponse(
+      bytes("HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 1\r\n\r\nx"),
+    );
+    assert.equal(res.headers.get("x"), "a b");
+  });
+});
+
+Deno.test('RequestDecoder validates Host as uri-host [":" port]', async (t) => {
+  const rejected = [
+    "a:b:c",
+    "[",
+    "[::1",
+    "[::1]x",
+    "[v1.x]",
+    "a:99999",
+    ":80",
+    "a.1",
+    "1.2.3.256",
+    "%zz",
+    "%25",
+    "xn--a",
+    "a@b",
+  ];
+  for (const host of rejected) {
+    await t.step(`rejects ${JSON.stringify(host)}`, () =>
+      rejectRequest(
+        `GET / HTTP/1.1\r\nX: 1\r\nHost: ${host}\r\n\r\n`,
+        400,
+        "Invalid Host field at field line 2",
+      ));
+  }
+  const accepted = [
+    "",
+    "a",
+    "a:",
+    "a:8080",
+    "a:065535",
+    "127.0.0.1:8080",
+    "[::1]:80",
+    "[2001:db8::1]",
+    "example.com.",
+    "a_b~!$&'()*+,;=",
+    "a%41",
+    "xn--ls8h",
+    "1b.c",
+  ];
+  for (const host of accepted) {
+    await t.step(`accepts ${JSON.stringify(host)} and has a url`, () => {
+      const request = decodeRequest(
+        bytes(`GET /p HTTP/1.1\r\nHost: ${host}\r\n\r\n`),
+      );
+      assert.equal(request.url.pathname, "/p");
+    });
+  }
+});
+
+Deno.test("RequestDecoder checks CONNECT authority-form and absolute-form like Host", async (t) => {
+  for (const target of ["a:99999", "a.1:80", "[::1:80", ":80", "a:"]) {
+    await t.step(`rejects CONNECT ${target}`, () =>
+      rejectRequest(
+        `CONNECT ${target} HTTP/1.1\r\nHost: a\r\n\r\n`,
+        400,
+        "CONNECT request-target is not authority-form at line 1",
+      ));
+  }
+  await t.step("accepts CONNECT [::1]:443", () => {
+    const request = decodeRequest(
+      bytes("CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n\r\n"),
+    );
+    assert.equal(request.url.port, "443");
+  });
+  await t.step(
+    "rejects an absolute-form URL parsers refuse",
+    () =>
+      rejectRequest(
+        "GET http: HTTP/1.1\r\nHost: a\r\n\r\n",
+        400,
+        "Invalid request-target form at line 1",
+      ),
+  );
+});
+
+Deno.test("RequestDecoder rejects a fragment in the request-target", () => {
+  rejectRequest(
+    "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n",
+    400,
+    "Invalid character 0x23 in request-target at line 1",
+  );
+});
+
+Deno.test("RequestDecoder compares Content-Length by value, not by digit count", async (t) => {
+  await t.step("accepts many leading zeros", () => {
+    const request = decodeRequest(bytes(
+      "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0000000000000003\r\n\r\nabc",
+    ));
+    assert.equal(dec.decode(request.body as Uint8Array), "abc");
+  });
+  await t.step("accepts Number.MAX_SAFE_INTEGER", () => {
+    const decoder = new RequestDecoder();
+    decoder.push(bytes(
+      "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740991\r\n\r\n",
+    ));
+    assert.equal(decoder.next()?.type, "head");
+  });
+  await t.step("rejects Number.MAX_SAFE_INTEGER + 1", () =>
+    rejectRequest(
+      "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740992\r\n\r\n",
+      400,
+      "Content-Length overflow at field line 2",
+    ));
+  await t.step(
+    "rejects values that differ only past the leading zeros",
+    () =>
+      rejectRequest(
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 03, 3\r\nContent-Length: 4\r\n\r\n",
+        400,
+        "Content-Length values differ at field line 3",
+      ),
+  );
+});
+
+Deno.test("RequestDecoder fails on a bare CR as soon as the byte after it arrives", async (t) => {
+  const cases: [string, string][] = [
+    ["before the empty line", "GET / HTTP/1.1\r\nHost: a\r\n\r\r"],
+    ["at the start of a field line", "GET / HTTP/1.1\r\nHost: a\r\n\rX"],
+    ["in a field value", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r2"],
+    ["in the request-line", "GET /\rx"],
+  ];
+  for (const [name, input] of cases) {
+    await t.step(name, () => {
+      const decoder = new RequestDecoder();
+      decoder.push(bytes(input.slice(0, -1)));
+      assert.equal(decoder.next(), null);
+      decoder.push(bytes(input.slice(-1)));
+      assert.throws(() => decoder.next(), {
+        name: "HTTPParseError",
+        message: /^Bare CR at line [1-3]$/,
+      });
+      const whole = assertSameInEverySplit(
+        () => new RequestDecoder(),
+        `${input}\r\n\r\n`,
+      );
+      assert.match(String((whole.at(-1) as unknown[])[2]), /^Bare CR/);
+    });
+  }
+});
+
+Deno.test("RequestDecoder gives the same limit errors for a head in any split", async (t) => {
+  const cases: [string, string, DecoderOptions][] = [
+    [
+      "the empty line ending a section at maxHeaderBytes",
+      "GET / HTTP/1.1\r\nHost: abc\r\n\r\n",
+      { maxHeaderBytes: 11 },
+    ],
+    [
+      "a bare LF past maxHeaderBytes",
+      "GET / HTTP/1.1\r\nHost: abcdefgh\n\r\n",
+      { maxHeaderBytes: 11 },
+    ],
+    [
+      "a bare CR past maxHeaderBytes",
+      "GET / HTTP/1.1\r\nHost: abcdefgh\rx\r\n\r\n",
+      { maxHeaderBytes: 11 },
+    ],
+    [
+      "a bare CR past maxStartLineBytes",
+      "GET /abcdef\rx HTTP/1.1\r\nHost: a\r\n\r\n",
+      { maxStartLineBytes: 6 },
+    ],
+    [
+      "a trailer section at maxHeaderBytes",
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\n\r\n",
+      { maxHeaderBytes: 35 },
+    ],
+  ];
+  for (const [name, input, options] of cases) {
+    await t.step(
+      name,
+      () =>
+        void assertSameInEverySplit(() => new RequestDecoder(options), input),
+    );
+  }
+  assert.deepEqual(requestEvents(cases[0][1], cases[0][2]).at(-1), [
+    "end",
+    null,
+  ]);
+});
