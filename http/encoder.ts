@@ -1,6 +1,14 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
-import { FIELD_VALUE, isToken, TARGET } from "./_chars.ts";
+import {
+  encodeLatin1,
+  FIELD_VALUE,
+  isHostPort,
+  isToken,
+  KNOWN_CODINGS,
+  TARGET,
+  targetFormError,
+} from "./_chars.ts";
 import { fieldArrays, type HTTPHeaders } from "./headers.ts";
 import type { HTTPRequest, HTTPResponse } from "./message.ts";
 
@@ -76,25 +84,88 @@ function isFraming(name: string): boolean {
   return lower === "content-length" || lower === "transfer-encoding";
 }
 
-/** The field lines, without the framing ones when `dropFraming`. */
-function fieldLines(headers: HTTPHeaders, dropFraming: boolean): string {
+/**
+ * The field lines, without the framing ones when `dropFraming` (but with
+ * Transfer-Encoding when `keepCodings`).
+ */
+function fieldLines(
+  headers: HTTPHeaders,
+  dropFraming: boolean,
+  keepCodings = false,
+): string {
   const [names, values] = fieldArrays(headers);
   let s = "";
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (dropFraming && isFraming(name)) continue;
+    if (
+      dropFraming && isFraming(name) && !(keepCodings && name.length === 17)
+    ) {
+      continue;
+    }
     s += `${name}: ${values[i]}\r\n`;
   }
   return s;
 }
 
 /**
+ * The transfer codings the Transfer-Encoding lines list, lowercased, or
+ * `null` without any; checked as the decoder checks them (RFC 9112 6.1, 7):
+ * known codings, chunked only last, and last in a request.
+ */
+function transferCodings(
+  headers: HTTPHeaders,
+  request: boolean,
+): string[] | null {
+  const values = headers.getAll("transfer-encoding");
+  if (values.length === 0) return null;
+  const value = values.join(", ");
+  const codings: string[] = [];
+  for (const element of value.split(",")) {
+    // Empty list elements are allowed (RFC 9110 5.6.1); parameters ignored.
+    const coding = element.split(";")[0].trim().toLowerCase();
+    if (coding === "" && !element.includes(";")) continue;
+    if (!isToken(coding)) {
+      throw new TypeError(
+        `Invalid Transfer-Encoding: ${JSON.stringify(value)}`,
+      );
+    }
+    if (!KNOWN_CODINGS.has(coding)) {
+      throw new TypeError(`Unsupported transfer coding: ${coding}`);
+    }
+    codings.push(coding);
+  }
+  if (codings.length === 0) {
+    throw new TypeError(`Invalid Transfer-Encoding: ${JSON.stringify(value)}`);
+  }
+  const chunked = codings.indexOf("chunked");
+  if (chunked !== -1 && chunked !== codings.length - 1) {
+    throw new TypeError(
+      `Transfer-Encoding applies chunked before another coding: ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  if (request && chunked === -1) {
+    throw new TypeError(
+      `Transfer-Encoding of a request does not end with chunked: ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return codings;
+}
+
+/**
  * The caller's framing fields, kept as they are: checked so the decoder
  * will accept them (RFC 9112 6.1-6.3).
  */
-function keptFraming(headers: HTTPHeaders, version: string): string {
+function keptFraming(
+  headers: HTTPHeaders,
+  version: string,
+  request: boolean,
+): string {
   const lengths = headers.getAll("content-length");
-  const te = headers.has("transfer-encoding");
+  const te = transferCodings(headers, request) !== null;
   if (te && lengths.length > 0) {
     throw new TypeError("Transfer-Encoding and Content-Length in one message");
   }
@@ -102,15 +173,48 @@ function keptFraming(headers: HTTPHeaders, version: string): string {
     throw new TypeError("Cannot use Transfer-Encoding in HTTP/1.0");
   }
   for (const value of lengths) {
-    if (!/^[0-9]{1,15}$/.test(value) || value !== lengths[0]) {
+    // Leading zeros are fine; the value must be exact as a number.
+    if (
+      !/^[0-9]+$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER ||
+      Number(value) !== Number(lengths[0])
+    ) {
       throw new TypeError(`Invalid Content-Length: ${JSON.stringify(value)}`);
     }
   }
   return fieldLines(headers, false);
 }
 
+/** Whether the caller's fields frame content (for HEAD and 304). */
 function hasContent(headers: HTTPHeaders): boolean {
-  return headers.has("content-length");
+  return headers.has("content-length") || headers.has("transfer-encoding");
+}
+
+/**
+ * Fields a trailer section must not carry, which {@linkcode encodeLastChunk}
+ * drops: framing (RFC 9112 6, 7.1.2), routing (Host) and connection
+ * control (RFC 9110 6.5.1, 7.6).
+ */
+const NOT_IN_TRAILERS = new Set([
+  "content-length",
+  "transfer-encoding",
+  "trailer",
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "upgrade",
+]);
+
+function trailerLines(trailers: HTTPHeaders): string {
+  const [names, values] = fieldArrays(trailers);
+  let s = "";
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (NOT_IN_TRAILERS.has(name.toLowerCase())) continue;
+    s += `${name}: ${values[i]}\r\n`;
+  }
+  return s;
 }
 
 function requestHead(
@@ -124,22 +228,41 @@ function requestHead(
   if (!isTarget(target)) {
     throw new TypeError(`Invalid request-target: ${JSON.stringify(target)}`);
   }
+  const form = targetFormError(method, target);
+  if (form !== null) throw new TypeError(`${form}: ${JSON.stringify(target)}`);
   if (!isVersion(version)) {
     throw new TypeError(`Invalid HTTP-version: ${JSON.stringify(version)}`);
   }
-  const hosts = headers.getAll("host").length;
-  if (hosts > 1) throw new TypeError("More than one Host field");
-  if (hosts === 0 && version === "HTTP/1.1") {
-    throw new TypeError("Missing Host field in HTTP/1.1 request");
+  const hosts = headers.getAll("host");
+  if (hosts.length > 1) throw new TypeError("More than one Host field");
+  if (hosts.length === 0) {
+    if (version === "HTTP/1.1") {
+      throw new TypeError("Missing Host field in HTTP/1.1 request");
+    }
+  } else if (!isHostPort(encodeLatin1(hosts[0]), 0, hosts[0].length, false)) {
+    throw new TypeError(`Invalid Host field: ${JSON.stringify(hosts[0])}`);
   }
   let s = `${method} ${target} ${version}\r\n`;
   if (chunked) {
     if (version === "HTTP/1.0") {
       throw new TypeError("Cannot use chunked framing in HTTP/1.0");
     }
-    s += fieldLines(headers, true);
-    s += "Transfer-Encoding: chunked\r\n";
+    // The caller's Transfer-Encoding, ending in chunked, is kept.
+    if (transferCodings(headers, true) !== null) {
+      s += fieldLines(headers, true, true);
+    } else {
+      s += fieldLines(headers, true);
+      s += "Transfer-Encoding: chunked\r\n";
+    }
   } else if (body instanceof Uint8Array) {
+    const codings = transferCodings(headers, true);
+    if (codings !== null && codings.length > 1) {
+      throw new TypeError(
+        `Cannot apply Transfer-Encoding ${
+          JSON.stringify(headers.get("transfer-encoding"))
+        } to a body framed by Content-Length`,
+      );
+    }
     s += fieldLines(headers, true);
     if (
       body.length > 0 || method === "POST" || method === "PUT" ||
@@ -148,7 +271,7 @@ function requestHead(
       s += `Content-Length: ${body.length}\r\n`;
     }
   } else {
-    s += keptFraming(headers, version);
+    s += keptFraming(headers, version, true);
   }
   return s + "\r\n";
 }
@@ -186,13 +309,13 @@ function responseHead(
     const keep = body.length === 0 && hasContent(headers) &&
       (method === "HEAD" || status === 304);
     if (keep) {
-      s += keptFraming(headers, version);
+      s += keptFraming(headers, version, false);
     } else {
       s += fieldLines(headers, true);
       if (status !== 304) s += `Content-Length: ${body.length}\r\n`;
     }
   } else {
-    s += keptFraming(headers, version);
+    s += keptFraming(headers, version, false);
   }
   return s + "\r\n";
 }
@@ -213,14 +336,25 @@ function bodyOf(message: HTTPRequest | HTTPResponse): Uint8Array {
 /**
  * Encodes a whole request with a known body (RFC 9112 sections 3, 6, 7):
  * `Content-Length` is set from the body (and sent for POST, PUT and PATCH
- * even when empty); with trailers, the body is sent chunked instead. Any
- * `Content-Length` or `Transfer-Encoding` in `request.headers` is replaced.
+ * even when empty), replacing any `Content-Length` in `request.headers` and
+ * a `Transfer-Encoding: chunked`; a `Transfer-Encoding` with another coding
+ * cannot be applied to a body framed by length and is a `TypeError`. With
+ * trailers, the body is sent chunked instead, under the caller's
+ * `Transfer-Encoding` if it has one that ends in chunked.
+ *
+ * The request-line and `Host` are checked by the decoder's rules, so what
+ * this returns decodes: the request-target form must suit the method
+ * (RFC 9112 3.2: authority-form for CONNECT and only there, asterisk-form
+ * only for OPTIONS, no fragment), and `Host` must be uri-host [":" port]
+ * (RFC 9110 7.2).
  *
  * @param request The request; its `body` must be a `Uint8Array`.
  * @returns The bytes to send.
  * @throws {TypeError} If the method is not a token, the request-target has
- * whitespace or control characters, Host is missing in HTTP/1.1 or repeated,
- * or the body is a stream.
+ * whitespace, control characters or "#" or a form the method does not
+ * allow, Host is missing in HTTP/1.1, repeated or invalid, the
+ * Transfer-Encoding is invalid or names a coding other than chunked, or
+ * the body is a stream.
  *
  * @example Encode a POST
  * ```ts
@@ -273,14 +407,16 @@ function chunkedMessage(
  * Encodes a whole response with a known body (RFC 9112 sections 4, 6, 7):
  * `Content-Length` is set from the body; a response to HEAD gets the
  * framing fields but no content, and 1xx, 204 and 304 responses get
- * neither (a 304 or HEAD response keeps a `Content-Length` the caller set
- * when the body is empty). With trailers, an HTTP/1.1 body is sent chunked.
+ * neither (a 304 or HEAD response keeps the `Content-Length` or
+ * `Transfer-Encoding` the caller set when the body is empty, and then gets
+ * no `Content-Length: 0`). With trailers, an HTTP/1.1 body is sent chunked.
  *
  * @param response The response; its `body` must be a `Uint8Array`.
  * @param options The method of the request it answers.
  * @returns The bytes to send.
  * @throws {TypeError} If the reason-phrase has CR or LF, the version is
- * unknown, or the body is a stream.
+ * unknown, the framing fields kept for HEAD or 304 are invalid, or the body
+ * is a stream.
  * @throws {RangeError} If the status is not from 100 to 999.
  *
  * @example Encode a response
@@ -322,14 +458,22 @@ export function encodeResponse(
 
 /**
  * Encodes the request-line and header section only, for a body sent after
- * it: chunked (`options.chunked`), or with a `Content-Length` computed from
- * a `Uint8Array` body, or for a stream body as the headers say.
+ * it: chunked (`options.chunked`; a caller's `Transfer-Encoding` ending in
+ * chunked, such as `gzip, chunked`, is kept, otherwise
+ * `Transfer-Encoding: chunked` is added), or with a `Content-Length`
+ * computed from a `Uint8Array` body (as {@linkcode encodeRequest}), or for
+ * a stream body as the headers say. A request's `Transfer-Encoding` must
+ * end in chunked (RFC 9112 6.1). The request-line and `Host` are checked
+ * as by {@linkcode encodeRequest}.
  *
  * @param request The request.
  * @param options Whether to frame the content as chunked.
  * @returns The bytes of the head, ending with the empty line.
- * @throws {TypeError} If the method, request-target or version is invalid,
- * Host is missing in HTTP/1.1 or repeated, or chunked is asked of HTTP/1.0.
+ * @throws {TypeError} If the method, request-target, its form or version
+ * is invalid, Host is missing in HTTP/1.1, repeated or invalid, the
+ * framing fields are invalid (a Transfer-Encoding that does not end in
+ * chunked or has an unknown coding, with Content-Length, or one the body
+ * cannot carry), or chunked is asked of HTTP/1.0.
  *
  * @example Start a chunked upload
  * ```ts
@@ -371,7 +515,9 @@ export function encodeRequestHead(
  * @param response The response.
  * @param options Chunked framing, and the method of the request it answers.
  * @returns The bytes of the head, ending with the empty line.
- * @throws {TypeError} If the reason-phrase or version is invalid, or
+ * @throws {TypeError} If the reason-phrase or version is invalid, the
+ * framing fields it keeps are invalid (differing or unsafe Content-Length,
+ * with Transfer-Encoding, an unknown transfer coding, chunked not last), or
  * chunked is asked of HTTP/1.0.
  * @throws {RangeError} If the status is not from 100 to 999.
  *
@@ -431,6 +577,10 @@ export function encodeChunk(data: Uint8Array): Uint8Array {
 /**
  * Encodes the last chunk and the trailer section that end a chunked body
  * (RFC 9112 section 7.1.2): `0` CRLF, the trailer field lines, CRLF.
+ * Fields that cannot be trailers are left out (RFC 9110 6.5.1): framing
+ * (`Content-Length`, `Transfer-Encoding`, `Trailer`), routing (`Host`) and
+ * connection control (`Connection`, `Keep-Alive`, `Proxy-Connection`,
+ * `TE`, `Upgrade`).
  *
  * @param trailers The trailer fields, if any.
  * @returns The bytes to send.
@@ -448,6 +598,6 @@ export function encodeChunk(data: Uint8Array): Uint8Array {
  * ```
  */
 export function encodeLastChunk(trailers?: HTTPHeaders | null): Uint8Array {
-  const lines = trailers ? fieldLines(trailers, true) : "";
+  const lines = trailers ? trailerLines(trailers) : "";
   return toBytes(`0\r\n${lines}\r\n`, 0);
 }

@@ -332,3 +332,195 @@ Deno.test("encodeRequestHead() and encodeResponseHead() check framing fields the
   });
   assert.throws(() => encodeResponseHead(old), TypeError);
 });
+
+Deno.test("encodeRequest() checks the request-target form and Host as the decoder does", async (t) => {
+  const cases: [string, HTTPRequest, string][] = [
+    [
+      "asterisk-form outside OPTIONS",
+      new HTTPRequest({ target: "*", headers: { Host: "a" } }),
+      'Asterisk-form request-target outside OPTIONS: "*"',
+    ],
+    [
+      "origin-form for CONNECT",
+      new HTTPRequest({
+        method: "CONNECT",
+        target: "/",
+        headers: { Host: "a" },
+      }),
+      'CONNECT request-target is not authority-form: "/"',
+    ],
+    [
+      "no form at all",
+      new HTTPRequest({ target: "foo", headers: { Host: "a" } }),
+      'Invalid request-target form: "foo"',
+    ],
+    [
+      "a fragment",
+      new HTTPRequest({ target: "/a#b", headers: { Host: "a" } }),
+      'Invalid request-target: "/a#b"',
+    ],
+    [
+      "a space in Host",
+      new HTTPRequest({ headers: { Host: "a b" } }),
+      'Invalid Host field: "a b"',
+    ],
+    [
+      "two colons in Host",
+      new HTTPRequest({ headers: { Host: "a:b:c" } }),
+      'Invalid Host field: "a:b:c"',
+    ],
+  ];
+  for (const [name, request, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => encodeRequest(request), {
+        name: "TypeError",
+        message,
+      });
+      assert.throws(() => encodeRequestHead(request), {
+        name: "TypeError",
+        message,
+      });
+    });
+  }
+  await t.step("the forms each method allows decode", () => {
+    for (
+      const [method, target] of [
+        ["OPTIONS", "*"],
+        ["CONNECT", "example.com:443"],
+        ["GET", "http://example.com/x"],
+        ["GET", "/x?y"],
+      ]
+    ) {
+      const request = new HTTPRequest({
+        method,
+        target,
+        headers: { Host: "a" },
+      });
+      assert.equal(decodeRequest(encodeRequest(request)).target, target);
+    }
+  });
+});
+
+Deno.test("encodeRequestHead() keeps a request's Transfer-Encoding only if it ends in chunked", async (t) => {
+  const streamed = (te: string) =>
+    new HTTPRequest({
+      method: "POST",
+      headers: { Host: "a", "Transfer-Encoding": te },
+      body: ReadableStream.from([]),
+    });
+  await t.step("gzip alone is a TypeError, streamed or chunked", () => {
+    const message =
+      'Transfer-Encoding of a request does not end with chunked: "gzip"';
+    assert.throws(() => encodeRequestHead(streamed("gzip")), {
+      name: "TypeError",
+      message,
+    });
+    assert.throws(
+      () => encodeRequestHead(streamed("gzip"), { chunked: true }),
+      { name: "TypeError", message },
+    );
+  });
+  await t.step(
+    "chunked before gzip or an unknown coding is a TypeError",
+    () => {
+      assert.throws(
+        () => encodeRequestHead(streamed("chunked, gzip")),
+        TypeError,
+      );
+      assert.throws(() => encodeRequestHead(streamed("foo, chunked")), {
+        name: "TypeError",
+        message: "Unsupported transfer coding: foo",
+      });
+    },
+  );
+  await t.step(
+    "gzip, chunked is kept, with or without the chunked option",
+    () => {
+      const expected =
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+      assert.equal(
+        dec.decode(encodeRequestHead(streamed("gzip, chunked"))),
+        expected,
+      );
+      const head = encodeRequestHead(streamed("gzip, chunked"), {
+        chunked: true,
+      });
+      assert.equal(dec.decode(head), expected);
+      const bytes = new Uint8Array([...head, ...encodeLastChunk()]);
+      assert.equal(
+        decodeRequest(bytes).headers.get("transfer-encoding"),
+        "gzip, chunked",
+      );
+    },
+  );
+});
+
+Deno.test("encodeRequest() throws TypeError for a coding other than chunked on a byte body", () => {
+  const request = new HTTPRequest({
+    method: "POST",
+    headers: { Host: "a", "Transfer-Encoding": "gzip, chunked" },
+    body: "abc",
+  });
+  const message =
+    'Cannot apply Transfer-Encoding "gzip, chunked" to a body framed by Content-Length';
+  assert.throws(() => encodeRequest(request), { name: "TypeError", message });
+  assert.throws(() => encodeRequestHead(request), {
+    name: "TypeError",
+    message,
+  });
+  // With trailers the body is chunked, and the caller's codings are kept.
+  request.trailers = new HTTPHeaders({ Digest: "x" });
+  const back = decodeRequest(encodeRequest(request));
+  assert.equal(back.headers.get("transfer-encoding"), "gzip, chunked");
+  assert.equal(dec.decode(back.body as Uint8Array), "abc");
+});
+
+Deno.test("encodeLastChunk() drops framing, routing and connection fields from trailers", () => {
+  const trailers = new HTTPHeaders([
+    ["Host", "evil"],
+    ["Transfer-Encoding", "chunked"],
+    ["Content-Length", "5"],
+    ["Trailer", "A"],
+    ["Connection", "close"],
+    ["Keep-Alive", "timeout=5"],
+    ["TE", "trailers"],
+    ["Upgrade", "websocket"],
+    ["A", "1"],
+    ["Authorization", "kept"],
+  ]);
+  assert.equal(
+    dec.decode(encodeLastChunk(trailers)),
+    "0\r\nA: 1\r\nAuthorization: kept\r\n\r\n",
+  );
+});
+
+Deno.test("encodeResponse() to HEAD keeps Transfer-Encoding: chunked without adding Content-Length", () => {
+  const response = new HTTPResponse({
+    headers: { "Transfer-Encoding": "chunked" },
+  });
+  const bytes = encodeResponse(response, { method: "HEAD" });
+  assert.equal(
+    dec.decode(bytes),
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+  );
+  const back = decodeResponse(bytes, { method: "HEAD" });
+  assert.equal(back.headers.get("content-length"), null);
+});
+
+Deno.test("encodeResponseHead() compares a kept Content-Length by value", () => {
+  const streamed = (length: string) =>
+    new HTTPResponse({
+      headers: [["Content-Length", length], ["Content-Length", "3"]],
+      body: ReadableStream.from([]),
+    });
+  const head = encodeResponseHead(streamed("0000000000000003"));
+  assert.equal(
+    (decodeResponse(new Uint8Array([...head, 1, 2, 3])).body as Uint8Array)
+      .length,
+    3,
+  );
+  assert.throws(() => encodeResponseHead(streamed("9007199254740992")), {
+    name: "TypeError",
+    message: 'Invalid Content-Length: "9007199254740992"',
+  });
+});

@@ -563,3 +563,74 @@ Deno.test("RequestDecoder agrees with http-parser-js on random valid requests", 
     { numRuns: 200 },
   );
 });
+
+// --- Request-target and Host: one rule for encoder, decoder and url -------
+
+Deno.test("encodeRequest() accepts exactly the request-targets and Hosts the decoder accepts, and their url parses", () => {
+  const pieces = fc.constantFrom(
+    "/",
+    "*",
+    ":",
+    "#",
+    "[",
+    "]",
+    ".",
+    "%",
+    "%41",
+    "a",
+    "Z",
+    "0",
+    "1",
+    "9",
+    "256",
+    "65536",
+    "xn--",
+    "::1",
+    "@",
+    "-",
+    "_",
+    "http:",
+    "//",
+    "?",
+  );
+  const partsArb = (max: number) =>
+    fc.array(pieces, { maxLength: max }).map((p) => p.join(""));
+  fc.assert(
+    fc.property(
+      fc.constantFrom("GET", "OPTIONS", "CONNECT", "DELETE"),
+      partsArb(5).filter((t) => t !== ""),
+      partsArb(6),
+      (method, target, host) => {
+        const raw = new TextEncoder().encode(
+          `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+        );
+        let decoded: HTTPRequest | null = null;
+        try {
+          decoded = decodeRequest(raw);
+        } catch (error) {
+          assert(error instanceof HTTPParseError);
+        }
+        let encoded: Uint8Array | null = null;
+        try {
+          encoded = encodeRequest(
+            new HTTPRequest({ method, target, headers: { Host: host } }),
+          );
+        } catch (error) {
+          assert(error instanceof TypeError);
+        }
+        assert.equal(
+          encoded !== null,
+          decoded !== null,
+          `encoder ${encoded ? "accepts" : "rejects"} what the decoder ${
+            decoded ? "accepts" : "rejects"
+          }`,
+        );
+        if (decoded !== null) {
+          assert.deepEqual(encoded, raw);
+          assert(decoded.url instanceof URL);
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
