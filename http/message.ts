@@ -197,9 +197,12 @@ export class HTTPRequest {
   /**
    * The target URI reconstructed from the request-target and `Host`
    * (RFC 9112 section 3.3), with the `http:` scheme; `localhost` stands in
-   * for a missing `Host`.
+   * for a missing `Host`. The decoders and encoders check the
+   * request-target and `Host` so that this does not throw for a request
+   * they accept.
    *
-   * @throws {TypeError} If the target and `Host` do not form a valid URL.
+   * @throws {TypeError} If the target and `Host` do not form a valid URL
+   * (only for a request built by hand and never encoded or decoded).
    */
   get url(): URL {
     const target = this.target;

@@ -2,7 +2,10 @@
 
 import assert from "node:assert/strict";
 import {
+  decodeRequest,
+  encodeRequest,
   HTTPHeaders,
+  HTTPParseError,
   HTTPRequest,
   HTTPResponse,
   STATUS_TEXT,
@@ -212,4 +215,23 @@ Deno.test("STATUS_TEXT covers every RFC 9110 status code", () => {
   assert.equal(STATUS_TEXT[413], "Content Too Large");
   assert.equal(STATUS_TEXT[422], "Unprocessable Content");
   assert(Object.isFrozen(STATUS_TEXT));
+});
+
+Deno.test("HTTPRequest.url never throws for a decoded request: Hosts it would throw for fail decoding with 400", async (t) => {
+  for (const host of ["a:b:c", "[", "a:99999", "1.2.3.256", "xn--a"]) {
+    await t.step(host, () => {
+      const built = new HTTPRequest({ target: "/p", headers: { Host: host } });
+      assert.throws(() => built.url, TypeError);
+      assert.throws(
+        () =>
+          decodeRequest(
+            new TextEncoder().encode(
+              `GET /p HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+            ),
+          ),
+        (error) => error instanceof HTTPParseError && error.status === 400,
+      );
+      assert.throws(() => encodeRequest(built), TypeError);
+    });
+  }
 });
