@@ -267,3 +267,16 @@ export function encodeLatin1(s: string): Uint8Array {
 
 /** An empty body, shared (a zero-length array cannot be written to). */
 export const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Joins `chunks` (holding `length` bytes in all) into one array; no copy for one chunk. */
+export function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 0) return EMPTY;
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

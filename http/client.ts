@@ -15,6 +15,7 @@ import {
 } from "./encoder.ts";
 import { type DecoderOptions, HTTPParseError } from "./parser.ts";
 import { HostPool, type PooledConnection } from "./_pool.ts";
+import { concat, EMPTY } from "./_chars.ts";
 
 /** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
 export const USER_AGENT = "socketkit/0.1.0";
@@ -245,7 +246,6 @@ export class ContentTooLargeError extends Error {
   }
 }
 
-const EMPTY = new Uint8Array(0);
 const IDEMPOTENT = new Set([
   "GET",
   "HEAD",
@@ -377,17 +377,6 @@ function persistent(response: HTTPResponse): boolean {
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 ||
     status === 307 || status === 308;
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function noResponse(prep: Prepared): Error {

@@ -2,7 +2,7 @@
 
 import { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
 import { STATUS_TEXT } from "./status.ts";
-import { EMPTY } from "./_chars.ts";
+import { concat, EMPTY } from "./_chars.ts";
 
 /** The HTTP versions the codec speaks (RFC 9112 section 2.3). */
 export type HTTPVersion = "HTTP/1.1" | "HTTP/1.0";
@@ -125,14 +125,7 @@ async function collect(
     chunks.push(chunk);
     length += chunk.length;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concat(chunks, length);
 }
 
 function toHeaders(init: HTTPHeadersInit | undefined): HTTPHeaders {

@@ -1,6 +1,7 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
 import {
+  concat,
   EMPTY,
   FIELD_VALUE,
   HEX,
@@ -1359,18 +1360,6 @@ export class ResponseDecoder {
   takeBuffered(): Uint8Array {
     return this.#core.takeBuffered();
   }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 interface Source<M> {
