@@ -22,7 +22,11 @@
  *
  * Flags: `--rounds N` (default 5), `--seconds S` per measured run (default
  * 3), `--warmup S` (default 1). Defaults take about three and a half
- * minutes. Needs wrk, taskset, node and getconf on the PATH.
+ * minutes. For quicker runs while iterating, `--scenarios` picks scenarios
+ * by key (comma-separated: `50`, `256`, `pipelined`; default all) and
+ * `--servers` picks servers (`socketkit`, `deno`, `node`; default all;
+ * `deno` is always run, as the ratios need it). Needs wrk, taskset, node
+ * and getconf on the PATH.
  *
  * @module
  */
@@ -36,12 +40,15 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
+    scenarios: { type: "string", default: "50,256,pipelined" },
+    servers: { type: "string", default: "socketkit,deno,node" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno run -A bench/http_server.ts [--rounds 5] [--seconds 3] [--warmup 1]",
+    "Usage: deno run -A bench/http_server.ts [--rounds 5] [--seconds 3] " +
+      "[--warmup 1] [--scenarios 50,256,pipelined] [--servers socketkit,deno,node]",
   );
   Deno.exit(0);
 }
@@ -54,6 +61,7 @@ if (!(ROUNDS >= 1 && SECONDS >= 1 && WARMUP >= 0)) {
 }
 
 interface Peer {
+  key: string;
   name: string;
   command: string[];
   port: number;
@@ -62,18 +70,21 @@ interface Peer {
 
 const here = new URL(".", import.meta.url).pathname;
 const deno = Deno.execPath();
-const PEERS: Peer[] = [
+const ALL_PEERS: Peer[] = [
   {
+    key: "socketkit",
     name: "socketkit serve()",
     command: [deno, "run", "-A", `${here}_servers/socketkit.ts`],
     port: 18081,
   },
   {
+    key: "deno",
     name: "Deno.serve",
     command: [deno, "run", "-A", `${here}_servers/deno_serve.ts`],
     port: 18082,
   },
   {
+    key: "node",
     name: "Node http",
     command: ["node", `${here}_servers/node_http.js`],
     port: 18083,
@@ -81,15 +92,51 @@ const PEERS: Peer[] = [
 ];
 
 interface Scenario {
+  key: string;
   name: string;
   connections: number;
   pipeline: boolean;
 }
-const SCENARIOS: Scenario[] = [
-  { name: "keep-alive, 50 conns", connections: 50, pipeline: false },
-  { name: "keep-alive, 256 conns", connections: 256, pipeline: false },
-  { name: "pipelined x16, 50 conns", connections: 50, pipeline: true },
+const ALL_SCENARIOS: Scenario[] = [
+  {
+    key: "50",
+    name: "keep-alive, 50 conns",
+    connections: 50,
+    pipeline: false,
+  },
+  {
+    key: "256",
+    name: "keep-alive, 256 conns",
+    connections: 256,
+    pipeline: false,
+  },
+  {
+    key: "pipelined",
+    name: "pipelined x16, 50 conns",
+    connections: 50,
+    pipeline: true,
+  },
 ];
+
+function pick<T extends { key: string }>(all: T[], list: string): T[] {
+  const keys = list.split(",").map((key) => key.trim());
+  for (const key of keys) {
+    if (!all.some((item) => item.key === key)) {
+      console.error(
+        `error: unknown key ${JSON.stringify(key)}, expected one of ${
+          all.map((item) => item.key).join(", ")
+        }`,
+      );
+      Deno.exit(2);
+    }
+  }
+  return all.filter((item) => keys.includes(item.key));
+}
+
+const SCENARIOS = pick(ALL_SCENARIOS, values.scenarios);
+// Deno.serve is the baseline of the ratios: always run it.
+const PEERS = pick(ALL_PEERS, `${values.servers},deno`);
+const BASE = PEERS.findIndex((peer) => peer.key === "deno");
 
 const PIPELINE_LUA = `
 init = function(args)
@@ -246,7 +293,7 @@ try {
     "| --- | --- | ---: | ---: | ---: | ---: |",
   ];
   for (const scenario of SCENARIOS) {
-    const base = samples.get(key(PEERS[1], scenario))!;
+    const base = samples.get(key(PEERS[BASE], scenario))!;
     for (const peer of PEERS) {
       const list = samples.get(key(peer, scenario))!;
       // Paired within a round: noise on a shared machine hits both alike.
