@@ -24,7 +24,8 @@
  * 3), `--warmup S` (default 1). Defaults take about three and a half
  * minutes. For quicker runs while iterating, `--scenarios` picks scenarios
  * by key (comma-separated: `50`, `256`, `pipelined`; default all) and
- * `--servers` picks servers (`socketkit`, `deno`, `node`; default all;
+ * `--servers` picks servers (`socketkit`, `deno`, `node`, `raw`: a
+ * Deno.Conn loop that parses nothing, the floor; default all;
  * `deno` is always run, as the ratios need it). Needs wrk, taskset, node
  * and getconf on the PATH.
  *
@@ -41,14 +42,14 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     scenarios: { type: "string", default: "50,256,pipelined" },
-    servers: { type: "string", default: "socketkit,deno,node" },
+    servers: { type: "string", default: "socketkit,deno,node,raw" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
     "Usage: deno run -A bench/http_server.ts [--rounds 5] [--seconds 3] " +
-      "[--warmup 1] [--scenarios 50,256,pipelined] [--servers socketkit,deno,node]",
+      "[--warmup 1] [--scenarios 50,256,pipelined] [--servers socketkit,deno,node,raw]",
   );
   Deno.exit(0);
 }
@@ -88,6 +89,12 @@ const ALL_PEERS: Peer[] = [
     name: "Node http",
     command: ["node", `${here}_servers/node_http.js`],
     port: 18083,
+  },
+  {
+    key: "raw",
+    name: "raw Deno.Conn floor (no parsing)",
+    command: [deno, "run", "-A", `${here}_servers/raw_conn.ts`],
+    port: 18084,
   },
 ];
 
