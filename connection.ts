@@ -1105,7 +1105,8 @@ interface Waiter {
  * an abort signal, and async iteration that ends cleanly when the listener is
  * closed (Go's `net.Listener`).
  *
- * A unix-socket listener removes its socket file when closed, as Go does.
+ * A unix-socket listener's socket file is removed when it is closed (the
+ * runtime does this, as Go does).
  *
  * @example Serving until a signal aborts
  * ```ts ignore
@@ -1254,13 +1255,6 @@ export class Listener
     for (const conn of this.#ready.splice(0)) conn.close();
     const error = this.#closedError();
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
-    if (this.#addr.transport === "unix") {
-      try {
-        Deno.removeSync(this.#addr.path);
-      } catch {
-        // Gone already, or not ours to remove.
-      }
-    }
   }
 
   /** Closes the listener: `using listener = ...`. */
