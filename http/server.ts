@@ -12,6 +12,7 @@ import {
   RequestDecoder,
 } from "./parser.ts";
 import { STATUS_TEXT } from "./status.ts";
+import { concat } from "./_chars.ts";
 import {
   DateCache,
   hasToken,
@@ -807,7 +808,8 @@ class Session {
           if (this.out.length > 0) await this.flush();
           if (this.phase !== P_HEAD) {
             if (server.draining || this.closed) break;
-            this.phase = P_IDLE;
+            // Part of the next head already here: headersTimeout, not idle.
+            this.phase = decoder.buffered > 0 ? P_HEAD : P_IDLE;
             this.since = Date.now();
           }
           // Fairness under load on many connections: see BURST.
@@ -1279,7 +1281,15 @@ class Session {
     const { decoder, conn } = this;
     let dropped = 0;
     for (;;) {
-      const event = decoder.next();
+      let event;
+      try {
+        event = decoder.next();
+      } catch (error) {
+        // A final response has gone out already: a second one (the error's
+        // status) would answer a request the client never sent. Just close.
+        if (error instanceof HTTPParseError) return false;
+        throw error;
+      }
       if (event !== null) {
         if (event.type === "end") {
           this.bodyDone = true;
@@ -1327,9 +1337,14 @@ class Session {
       // client has read the response.
       const conn = this.conn;
       await conn.closeWrite();
-      conn.readTimeout = LINGER_MS;
+      // One deadline for the whole linger, so a byte a second cannot keep
+      // the connection (and its maxConnections slot) open.
+      const until = Date.now() + LINGER_MS;
       let dropped = 0;
       while (dropped < LINGER_BYTES) {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        conn.readTimeout = left;
         const chunk = await conn.readChunk();
         if (chunk === null) break;
         dropped += chunk.length;
@@ -1338,16 +1353,4 @@ class Session {
       // The client is gone or slow: close anyway.
     }
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 0) return EMPTY_BODY;
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -899,3 +899,80 @@ Deno.test("fromFetchHandler() turns a request into a Request without the network
   );
   assert.equal(await res.text(), "PUT http://example.com/x?y=1 data");
 });
+
+// ------------------------------------------- regressions from the review
+
+/** Reads until `done(text)` holds or the connection ends; never throws. */
+async function readUntilText(
+  conn: TCPConnection,
+  done: (text: string) => boolean,
+): Promise<string> {
+  let got = "";
+  while (!done(got)) {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await conn.readChunk();
+    } catch {
+      break;
+    }
+    if (chunk === null) break;
+    got += text(chunk);
+  }
+  return got;
+}
+
+Deno.test("serve() sends no second response when a body it discards turns out malformed", async (t) => {
+  for (
+    const [name, options, rest] of [
+      ["bad chunk-size", {}, "zz\r\nxx\r\n"],
+      [
+        "body over maxBodyBytes",
+        { maxBodyBytes: 10 },
+        `20\r\n${"x".repeat(32)}\r\n`,
+      ],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      await using server = start(() => HTTPResponse.text("ok"), options);
+      await using conn = await connect(server.addr, { readTimeout: 5_000 });
+      await conn.write(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+      );
+      const first = await readUntilText(conn, (got) => got.endsWith("ok"));
+      assert.match(first, /^HTTP\/1.1 200/);
+      await conn.write(rest);
+      assert.equal(await readUntilText(conn, () => false), "");
+    });
+  }
+});
+
+Deno.test("serve() ends the linger after an error response even when the client trickles bytes", async () => {
+  await using server = start(() => HTTPResponse.text("ok"), {
+    maxConnections: 1,
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("BAD\r\n\r\n");
+  await readUntilText(conn, (got) => got.includes("\r\n\r\n"));
+  for (let i = 0; i < 6; i++) {
+    await delay(300);
+    await conn.write("x").catch(() => {});
+  }
+  // The slot is free again: a second client is served.
+  // (Before the fix the trickle kept it, plus a full second of linger.)
+  await using second = await connect(server.addr, { readTimeout: 500 });
+  await second.write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  assert.match(await readUntilText(second, () => false), /^HTTP\/1.1 200/);
+});
+
+Deno.test("serve() applies headersTimeout, not keepAliveTimeout, to a partly received pipelined request", async () => {
+  await using server = start(() => HTTPResponse.text("ok"), {
+    keepAliveTimeout: 200,
+    headersTimeout: 5_000,
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n");
+  await readUntilText(conn, (got) => got.endsWith("ok"));
+  await delay(600);
+  await conn.write("Host: a\r\nConnection: close\r\n\r\n");
+  assert.match(await readUntilText(conn, () => false), /^HTTP\/1.1 200/);
+});
