@@ -13,8 +13,8 @@ import {
   encodeRequest,
   encodeRequestHead,
 } from "./encoder.ts";
-import { type DecoderOptions, HTTPParseError } from "./parser.ts";
-import { HostPool, type PooledConnection } from "./_pool.ts";
+import { HTTPParseError } from "./parser.ts";
+import { HostPool, type PooledConnection, type PoolSettings } from "./_pool.ts";
 import { concat, EMPTY } from "./_chars.ts";
 
 /** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
@@ -474,14 +474,7 @@ export class Client implements AsyncDisposable, Disposable {
   #pools = new Map<string, HostPool>();
   #heads = new Map<string, Prepared>();
   #closed = false;
-  #settings: {
-    maxIdlePerHost: number;
-    maxConnectionsPerHost: number;
-    idleTimeout: number;
-    connectTimeout: number | undefined;
-    decoder: DecoderOptions;
-    onIdle: (at: number) => void;
-  };
+  #settings: PoolSettings;
   #maxBodyBytes: number;
   #redirect: "follow" | "manual";
   #maxRedirects: number;
