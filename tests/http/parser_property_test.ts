@@ -7,7 +7,6 @@ import fc from "fast-check";
 import {
   decodeRequest,
   decodeResponse,
-  type DecoderEvent,
   encodeChunk,
   encodeLastChunk,
   encodeRequest,
@@ -20,59 +19,10 @@ import {
   RequestDecoder,
   ResponseDecoder,
 } from "../../http/mod.ts";
+import { bin, type Decoder, run } from "./_util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-type Decoder = RequestDecoder | ResponseDecoder;
-
-/** Bytes as a string of code units 0-255 (splits never break a character). */
-function bin(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-/** Decodes `chunks` and returns the events in a comparable form. */
-function run(decoder: Decoder, chunks: Uint8Array[]): unknown[] {
-  const out: unknown[] = [];
-  const pull = () => {
-    for (let guard = 0; guard < 100_000; guard++) {
-      const event = decoder.next() as
-        | DecoderEvent<HTTPRequest | HTTPResponse>
-        | null;
-      if (event === null) return;
-      if (event.type === "head") {
-        const m = event.message;
-        out.push(
-          m instanceof HTTPRequest
-            ? ["head", m.method, m.target, m.version, [...m.headers]]
-            : ["head", m.status, m.reason, m.version, [...m.headers]],
-        );
-      } else if (event.type === "data") {
-        const last = out.at(-1);
-        if (Array.isArray(last) && last[0] === "data") {
-          last[1] += bin(event.data);
-        } else {
-          out.push(["data", bin(event.data)]);
-        }
-      } else {
-        out.push(["end", event.trailers ? [...event.trailers] : null]);
-      }
-    }
-    throw new Error("Decoder did not stop yielding events");
-  };
-  try {
-    for (const chunk of chunks) {
-      decoder.push(chunk);
-      pull();
-    }
-    decoder.finish();
-    pull();
-  } catch (error) {
-    if (!(error instanceof HTTPParseError)) throw error;
-    out.push(["error", error.status, error.message]);
-  }
-  return out;
-}
 
 function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(

@@ -4,71 +4,18 @@ import assert from "node:assert/strict";
 import {
   decodeRequest,
   decodeResponse,
-  type DecoderEvent,
   type DecoderOptions,
   HTTPParseError,
-  type HTTPRequest,
-  type HTTPResponse,
   RequestDecoder,
   ResponseDecoder,
 } from "../../http/mod.ts";
+import { bin, type Decoder, run } from "./_util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 function bytes(s: string): Uint8Array {
   return enc.encode(s);
-}
-
-type Decoder = RequestDecoder | ResponseDecoder;
-
-/** Bytes as a string of code units 0-255 (splits never break a character). */
-function bin(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-/** Decodes `chunks` and returns the events in a comparable form. */
-function run(decoder: Decoder, chunks: Uint8Array[], finish = true): unknown[] {
-  const out: unknown[] = [];
-  const pull = () => {
-    for (;;) {
-      const event = decoder.next() as
-        | DecoderEvent<HTTPRequest | HTTPResponse>
-        | null;
-      if (event === null) return;
-      if (event.type === "head") {
-        const m = event.message;
-        out.push(
-          "method" in m
-            ? ["head", m.method, m.target, m.version, [...m.headers]]
-            : ["head", m.status, m.reason, m.version, [...m.headers]],
-        );
-      } else if (event.type === "data") {
-        const last = out.at(-1);
-        if (Array.isArray(last) && last[0] === "data") {
-          last[1] += bin(event.data);
-        } else {
-          out.push(["data", bin(event.data)]);
-        }
-      } else {
-        out.push(["end", event.trailers ? [...event.trailers] : null]);
-      }
-    }
-  };
-  try {
-    for (const chunk of chunks) {
-      decoder.push(chunk);
-      pull();
-    }
-    if (finish) {
-      decoder.finish();
-      pull();
-    }
-  } catch (error) {
-    if (!(error instanceof HTTPParseError)) throw error;
-    out.push(["error", error.status, error.message]);
-  }
-  return out;
 }
 
 function requestEvents(
