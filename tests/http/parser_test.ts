@@ -9,7 +9,7 @@ import {
   RequestDecoder,
   ResponseDecoder,
 } from "../../http/mod.ts";
-import { bin, type Decoder, run } from "./_util.ts";
+import { type Decoder, run } from "./_util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
