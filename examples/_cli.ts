@@ -3,6 +3,7 @@
 // like a Unix tool (0 after --help, 2 for a usage error).
 
 import { parseArgs } from "node:util";
+import type { Listener, TCPConnection } from "../mod.ts";
 
 /** The flags every example takes. */
 export interface HostPortFlags {
@@ -71,4 +72,37 @@ export function onShutdown(
       Deno.removeSignalListener(signal, handler);
     }
   };
+}
+
+/**
+ * Accepts connections until `listener` is closed and runs `serve` on each,
+ * concurrently. An accept error that is not the close (EMFILE, for one) is
+ * printed and retried after 100 ms, so the server keeps serving. Resolves
+ * with the number of connections accepted, once every `serve` has settled.
+ */
+export async function serveEach(
+  listener: Listener,
+  serve: (conn: TCPConnection) => Promise<void>,
+): Promise<number> {
+  const serving = new Set<Promise<void>>();
+  let served = 0;
+  while (!listener.closed) {
+    let conn: TCPConnection;
+    try {
+      conn = await listener.accept();
+    } catch (error) {
+      if (listener.closed) break;
+      console.error(
+        `accept failed: ${error instanceof Error ? error.message : error}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    served++;
+    const task = serve(conn);
+    serving.add(task);
+    task.finally(() => serving.delete(task));
+  }
+  await Promise.allSettled(serving);
+  return served;
 }

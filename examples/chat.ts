@@ -22,7 +22,7 @@ import {
   listen,
   type TCPConnection,
 } from "../mod.ts";
-import { onShutdown, parseHostPort } from "./_cli.ts";
+import { onShutdown, parseHostPort, serveEach } from "./_cli.ts";
 
 const USAGE = `A line-based broadcast chat server.
 
@@ -63,7 +63,6 @@ const listener = listen({ hostname, port, writeTimeout: WRITE_TIMEOUT });
 console.log(`listening on ${formatAddr(listener.addr)}`);
 
 const clients = new Set<Client>();
-const serving = new Set<Promise<void>>();
 let stopping = false;
 
 const removeSignalListeners = onShutdown((signal) => {
@@ -190,25 +189,6 @@ async function serve(conn: TCPConnection): Promise<void> {
   }
 }
 
-let served = 0;
-while (!stopping) {
-  let conn: TCPConnection;
-  try {
-    conn = await listener.accept();
-  } catch (error) {
-    if (stopping || listener.closed) break;
-    console.error(
-      `accept failed: ${error instanceof Error ? error.message : error}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    continue;
-  }
-  served++;
-  const task = serve(conn);
-  serving.add(task);
-  task.finally(() => serving.delete(task));
-}
-
-await Promise.allSettled(serving);
+const served = await serveEach(listener, serve);
 removeSignalListeners();
 console.log(`summary: ${served} client(s) served`);

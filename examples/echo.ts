@@ -15,7 +15,7 @@
  */
 
 import { formatAddr, listen, type TCPConnection } from "../mod.ts";
-import { onShutdown, parseHostPort } from "./_cli.ts";
+import { onShutdown, parseHostPort, serveEach } from "./_cli.ts";
 
 const USAGE = `A TCP echo server (RFC 862).
 
@@ -41,8 +41,6 @@ const listener = listen({ hostname, port });
 console.log(`listening on ${formatAddr(listener.addr)}`);
 
 const open = new Set<TCPConnection>();
-const serving = new Set<Promise<void>>();
-let served = 0;
 let echoed = 0;
 let stopping = false;
 
@@ -83,27 +81,10 @@ async function serve(conn: TCPConnection): Promise<void> {
   }
 }
 
-while (!stopping) {
-  let conn: TCPConnection;
-  try {
-    conn = await listener.accept();
-  } catch (error) {
-    if (stopping || listener.closed) break;
-    // For instance EMFILE: report it, back off briefly and keep serving.
-    console.error(
-      `accept failed: ${error instanceof Error ? error.message : error}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    continue;
-  }
-  served++;
+const served = await serveEach(listener, (conn) => {
   open.add(conn);
-  const task = serve(conn);
-  serving.add(task);
-  task.finally(() => serving.delete(task));
-}
-
-await Promise.allSettled(serving);
+  return serve(conn);
+});
 removeSignalListeners();
 console.log(
   `summary: served ${served} connection(s), echoed ${echoed} bytes`,
