@@ -24,9 +24,9 @@ for (const [i, code] of snippets.entries()) {
           "run",
           "--config",
           new URL("deno.json", root).pathname,
+          // The flags the README promises are enough.
           "--allow-net",
-          "--allow-read",
-          "--allow-write",
+          "--unstable-net",
           file,
         ],
         stdout: "null",
