@@ -322,6 +322,11 @@ export function listenAndServe(addr: string, handler: ServeHandler): Server {
  * and streamed chunked otherwise. `request.signal` is not aborted when the
  * client disconnects.
  *
+ * A `Request` cannot carry the methods the Fetch standard forbids (`CONNECT`,
+ * `TRACE`, `TRACK`): those requests are answered `501 Not Implemented`
+ * without calling `handler`. To tunnel `CONNECT`, write a
+ * {@linkcode ServeHandler} and call `info.upgrade()`.
+ *
  * @param handler The fetch handler; its second argument is the connection
  *   info.
  * @returns A handler for {@linkcode serve}.
@@ -345,6 +350,15 @@ export function listenAndServe(addr: string, handler: ServeHandler): Server {
  */
 export function fromFetchHandler(handler: FetchHandler): ServeHandler {
   return async (request, info) => {
+    const method = request.method;
+    if (
+      (method.length === 5 || method.length === 7) && FORBIDDEN.test(method)
+    ) {
+      return HTTPResponse.error(
+        501,
+        `501 Not Implemented: fetch handlers cannot receive ${method} requests`,
+      );
+    }
     const response = await handler(toRequest(request), info);
     if (!(response instanceof Response)) {
       throw new TypeError("Fetch handler must return a Response");
@@ -352,6 +366,9 @@ export function fromFetchHandler(handler: FetchHandler): ServeHandler {
     return await fromResponse(response);
   };
 }
+
+/** Methods `new Request()` refuses (Fetch standard, "forbidden method"). */
+const FORBIDDEN = /^(?:CONNECT|TRACE|TRACK)$/i;
 
 function toRequest(request: HTTPRequest): Request {
   const { method, target, body } = request;

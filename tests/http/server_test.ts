@@ -976,3 +976,39 @@ Deno.test("serve() applies headersTimeout, not keepAliveTimeout, to a partly rec
   await conn.write("Host: a\r\nConnection: close\r\n\r\n");
   assert.match(await readUntilText(conn, () => false), /^HTTP\/1.1 200/);
 });
+
+Deno.test("fromFetchHandler() answers CONNECT, TRACE and TRACK with 501 without calling the handler", async (t) => {
+  let calls = 0;
+  const errors: unknown[] = [];
+  await using server = start(
+    fromFetchHandler(() => {
+      calls++;
+      return new Response("handled");
+    }),
+    { onError: (error) => void errors.push(error) },
+  );
+  for (
+    const [method, target] of [
+      ["CONNECT", "example.com:443"],
+      ["TRACE", "/"],
+      ["TRACK", "/"],
+    ]
+  ) {
+    await t.step(method, async () => {
+      const response = await exchange(
+        server,
+        `${method} ${target} HTTP/1.1\r\nHost: example.com:443\r\n\r\n`,
+      );
+      assert.match(response, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+      assert.match(response, /\r\nConnection: close\r\n/);
+      assert.match(
+        response,
+        new RegExp(
+          `\\r\\n\\r\\n501 Not Implemented: fetch handlers cannot receive ${method} requests\\n$`,
+        ),
+      );
+    });
+  }
+  assert.equal(calls, 0);
+  assert.deepEqual(errors, []);
+});
