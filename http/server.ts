@@ -493,6 +493,8 @@ const COPY_LIMIT = 64 * 1024;
 const BATCH_LIMIT = 64 * 1024;
 /** An unread request body up to this is read and dropped to keep the connection. */
 const DRAIN_LIMIT = 256 * 1024;
+/** While a response streams, read at most this much of the next requests, in bytes. */
+const READ_AHEAD = 64 * 1024;
 /** After an error response, read and drop at most this much, in bytes... */
 const LINGER_BYTES = 1024 * 1024;
 /** ...for at most this long between reads, in ms (avoids a RST eating the response). */
@@ -694,7 +696,11 @@ class HTTPServer implements Server {
     }
     if (this.sessions.size > 0 && timeout !== Infinity) {
       this.#shutdownTimer = setTimeout(() => {
-        for (const session of this.sessions) session.abort();
+        const reason = new DOMException(
+          `Server shutdown timeout of ${timeout} ms passed`,
+          "TimeoutError",
+        );
+        for (const session of this.sessions) session.abort(reason);
       }, timeout);
     }
     this.#checkFinished();
@@ -788,6 +794,8 @@ class Session {
   pulling: Promise<void> | null = null;
   upgradable = false;
   upgrade: PromiseWithResolvers<TCPConnection> | null = null;
+  /** The response body being streamed, cancelled if the connection is. */
+  reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
 
   constructor(server: HTTPServer, conn: TCPConnection) {
     this.server = server;
@@ -802,12 +810,19 @@ class Session {
       (this.phase === P_HEAD && this.conn.bytesRead === 0);
   }
 
-  /** Closes the connection at once. */
-  abort(): void {
+  /** Closes the connection at once, cancelling a streamed response body with `reason`. */
+  abort(reason?: unknown): void {
     if (this.closed) return;
     this.closed = true;
     this.conn.close();
     this.server.remove(this);
+    const reader = this.reader;
+    if (reader !== null) {
+      this.reader = null;
+      reader.cancel(
+        reason ?? new DOMException("Connection closed", "AbortError"),
+      ).catch(noop);
+    }
   }
 
   /** headersTimeout passed: 408, then close. */
@@ -1245,6 +1260,31 @@ class Session {
       throw error;
     });
     const reader = stream.getReader();
+    this.reader = reader;
+    // With the request read to the end, read on to notice the client leave.
+    const watch = this.bodyDone ? new AbortController() : null;
+    const watching = watch !== null ? this.#watch(watch.signal) : null;
+    try {
+      return await this.#send(request, res, reader, length, chunked, close);
+    } finally {
+      this.reader = null;
+      if (watch !== null) {
+        watch.abort();
+        // Its bytes must be in the decoder before the next read.
+        await watching;
+      }
+    }
+  }
+
+  /** Writes a streamed body from `reader`. Returns whether to keep the connection. */
+  async #send(
+    request: HTTPRequest,
+    res: HTTPResponse,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    length: number,
+    chunked: boolean,
+    close: boolean,
+  ): Promise<boolean> {
     const conn = this.conn;
     let sent = 0;
     for (;;) {
@@ -1255,7 +1295,10 @@ class Session {
         this.server.report(error, request);
         return false;
       }
-      if (result.done) break;
+      if (result.done) {
+        if (this.closed) return false; // cancelled by abort()
+        break;
+      }
       const chunk = result.value;
       if (!(chunk instanceof Uint8Array)) {
         const error = new TypeError("Response body chunks must be Uint8Array");
@@ -1291,6 +1334,34 @@ class Session {
     }
     if (chunked) await conn.write(encodeLastChunk(res.trailers));
     return !close;
+  }
+
+  /**
+   * While a response streams, reads what the client sends next, as Go's
+   * net/http background read does: bytes of pipelined requests go to the
+   * decoder (up to {@linkcode READ_AHEAD}), and EOF or a read error means
+   * the client is gone, so the stream is cancelled and the connection
+   * closed. An aborted read leaves the socket read parked for the next
+   * read. Never rejects.
+   */
+  async #watch(signal: AbortSignal): Promise<void> {
+    const { conn, decoder } = this;
+    let reason: unknown;
+    try {
+      for (;;) {
+        if (decoder.buffered >= READ_AHEAD) return;
+        const chunk = await conn.readChunk({ signal });
+        if (chunk === null) break;
+        decoder.push(chunk);
+      }
+      reason = new Deno.errors.ConnectionAborted(
+        "Client closed the connection during a streamed response",
+      );
+    } catch (error) {
+      if (signal.aborted) return;
+      reason = error;
+    }
+    this.abort(reason);
   }
 
   /** Reads and drops the rest of a request body the handler left; false to close instead. */

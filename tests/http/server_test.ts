@@ -977,6 +977,107 @@ Deno.test("serve() applies headersTimeout, not keepAliveTimeout, to a partly rec
   assert.match(await readUntilText(conn, () => false), /^HTTP\/1.1 200/);
 });
 
+/** Resolves as `promise` does, or rejects with `message` after `ms`. */
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A response stream that sends "first" and then waits forever. */
+function waitingStream(onCancel: (reason: unknown) => void) {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes("first"));
+    },
+    pull: () => new Promise<void>(() => {}),
+    cancel: onCancel,
+  });
+}
+
+Deno.test("serve() cancels a waiting response stream when the client closes the connection", async () => {
+  const { promise: cancelled, resolve: cancel } = Promise.withResolvers<
+    unknown
+  >();
+  const server = start(() => new HTTPResponse({ body: waitingStream(cancel) }));
+  try {
+    const conn = await connect(server.addr, { readTimeout: 5_000 });
+    await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    await readUntilText(conn, (got) => got.includes("first"));
+    conn.close();
+    await within(cancelled, 5_000, "the response stream was not cancelled");
+    // The connection is gone too: nothing is left for shutdown to wait for.
+    await within(
+      server.shutdown({ timeout: Infinity }),
+      5_000,
+      "server.finished did not resolve",
+    );
+  } finally {
+    await server.shutdown({ timeout: 0 });
+  }
+});
+
+Deno.test("Server.shutdown() cancels a waiting response stream at its deadline", async () => {
+  const { promise: cancelled, resolve: cancel } = Promise.withResolvers<
+    unknown
+  >();
+  const server = start(() => new HTTPResponse({ body: waitingStream(cancel) }));
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  try {
+    await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    await readUntilText(conn, (got) => got.includes("first"));
+    await within(
+      server.shutdown({ timeout: 100 }),
+      5_000,
+      "server.finished did not resolve",
+    );
+    await within(cancelled, 5_000, "the response stream was not cancelled");
+    assert.equal(await readUntilText(conn, () => false), "");
+  } finally {
+    await server.shutdown({ timeout: 0 });
+  }
+});
+
+Deno.test("serve() answers requests pipelined while a response streams", async () => {
+  const { promise: release, resolve: finish } = Promise.withResolvers<void>();
+  await using server = start((request) => {
+    if (request.url.pathname !== "/stream") {
+      return HTTPResponse.text(request.url.pathname);
+    }
+    return new HTTPResponse({
+      body: (async function* () {
+        yield bytes("first;");
+        await release;
+        yield bytes("last;");
+      })(),
+    });
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+  await readUntilText(conn, (got) => got.includes("first;"));
+  // A whole request and part of another arrive while the stream waits...
+  await conn.write("GET /next HTTP/1.1\r\nHost: a\r\n\r\nGET /la");
+  await delay(50);
+  finish();
+  // ...and the rest of the second once it is done.
+  await conn.write("st HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  const rest = await readUntilText(conn, () => false);
+  assert.match(
+    rest,
+    /last;\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\/nextHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\/last$/,
+  );
+});
+
 Deno.test("fromFetchHandler() answers CONNECT, TRACE and TRACK with 501 without calling the handler", async (t) => {
   let calls = 0;
   const errors: unknown[] = [];
