@@ -1,7 +1,7 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
 import type { Addr } from "../address.ts";
-import { parseAddr } from "../address.ts";
+import { formatAddr, parseAddr } from "../address.ts";
 import { listen, type Listener, type TCPConnection } from "../connection.ts";
 import { checkTimeout } from "../_deadline.ts";
 import { encodeChunk, encodeLastChunk } from "./encoder.ts";
@@ -150,6 +150,17 @@ export interface ServeOptions extends DecoderOptions {
    * @default {5000}
    */
   keepAliveTimeout?: number;
+  /**
+   * How long writing a response may go on without the client taking any of
+   * its bytes, in milliseconds; past it the connection is closed (and a
+   * streamed body cancelled), so a client that stops reading cannot hold a
+   * response and its connection until shutdown. Like nginx's `send_timeout`
+   * it bounds the time between two successful writes, not the whole
+   * response. `Infinity` or 0 turns it off.
+   *
+   * @default {60000}
+   */
+  writeTimeout?: number;
 }
 
 /** Options for {@linkcode Server.shutdown}. */
@@ -248,6 +259,7 @@ export function serve(options: ServeOptions, handler: ServeHandler): Server {
   checkTimeout(options.headersTimeout, "headersTimeout");
   checkTimeout(options.requestTimeout, "requestTimeout");
   checkTimeout(options.keepAliveTimeout, "keepAliveTimeout");
+  checkTimeout(options.writeTimeout, "writeTimeout");
   const max = options.maxConnections ?? Infinity;
   if (!(max >= 1)) {
     throw new RangeError(
@@ -526,6 +538,7 @@ class HTTPServer implements Server {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly writeTimeout: number;
   readonly #maxConnections: number;
   readonly sessions: Set<Session> = new Set();
   readonly date: DateCache = new DateCache();
@@ -563,6 +576,7 @@ class HTTPServer implements Server {
     this.headersTimeout = timeoutOf(options.headersTimeout, 60_000);
     this.requestTimeout = timeoutOf(options.requestTimeout, 300_000);
     this.keepAliveTimeout = timeoutOf(options.keepAliveTimeout, 5_000);
+    this.writeTimeout = timeoutOf(options.writeTimeout, 60_000);
     this.#maxConnections = options.maxConnections ?? Infinity;
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#finished = promise;
@@ -572,6 +586,7 @@ class HTTPServer implements Server {
       this.headersTimeout,
       this.requestTimeout,
       this.keepAliveTimeout,
+      this.writeTimeout,
     );
     if (shortest !== Infinity) {
       const tick = Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
@@ -628,6 +643,23 @@ class HTTPServer implements Server {
   #sweep = (): void => {
     const now = Date.now();
     for (const session of this.sessions) {
+      // A pending write that the client has taken no bytes of: writeTimeout.
+      const written = session.conn.bytesWritten;
+      if (written < session.queued) {
+        if (written !== session.writeMark) {
+          session.writeMark = written;
+          session.writeSince = now;
+        } else if (now - session.writeSince >= this.writeTimeout) {
+          session.abort(
+            new Deno.errors.TimedOut(
+              `Write to ${
+                formatAddr(session.conn.remoteAddr)
+              } made no progress for ${this.writeTimeout} ms`,
+            ),
+          );
+          continue;
+        }
+      }
       const elapsed = now - session.since;
       switch (session.phase) {
         case P_IDLE:
@@ -796,6 +828,11 @@ class Session {
   upgrade: PromiseWithResolvers<TCPConnection> | null = null;
   /** The response body being streamed, cancelled if the connection is. */
   reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  /** Bytes handed to `conn.write`: a write is pending while `conn.bytesWritten` is less. */
+  queued = 0;
+  /** `conn.bytesWritten` when the sweep last saw a pending write progress, and when. */
+  writeMark = -1;
+  writeSince = 0;
 
   constructor(server: HTTPServer, conn: TCPConnection) {
     this.server = server;
@@ -828,7 +865,7 @@ class Session {
   /** headersTimeout passed: 408, then close. */
   timeout(): void {
     this.phase = P_CLOSING;
-    this.conn.write(TIMEOUT).then(() => this.abort(), () => this.abort());
+    this.#write(TIMEOUT).then(() => this.abort(), () => this.abort());
   }
 
   async run(): Promise<void> {
@@ -1031,7 +1068,7 @@ class Session {
         if (this.out.length > 0) await this.flush();
         if (this.continueState === 1) {
           this.continueState = 2;
-          await conn.write(CONTINUE);
+          await this.#write(CONTINUE);
         }
         const chunk = await conn.readChunk();
         if (chunk === null) decoder.finish();
@@ -1182,7 +1219,7 @@ class Session {
       if (!inline) {
         // A large body goes in its own write, without a copy.
         await this.flush();
-        await this.conn.write(body);
+        await this.#write(body);
       }
     } else {
       keep = await this.#stream(request, res);
@@ -1285,7 +1322,6 @@ class Session {
     chunked: boolean,
     close: boolean,
   ): Promise<boolean> {
-    const conn = this.conn;
     let sent = 0;
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
@@ -1317,7 +1353,7 @@ class Session {
         return false;
       }
       try {
-        await conn.write(chunked ? encodeChunk(chunk) : chunk);
+        await this.#write(chunked ? encodeChunk(chunk) : chunk);
       } catch (error) {
         reader.cancel(error).catch(noop);
         return false;
@@ -1332,7 +1368,7 @@ class Session {
       );
       return false;
     }
-    if (chunked) await conn.write(encodeLastChunk(res.trailers));
+    if (chunked) await this.#write(encodeLastChunk(res.trailers));
     return !close;
   }
 
@@ -1395,11 +1431,18 @@ class Session {
     }
   }
 
+  /** `conn.write`, counted for writeTimeout as {@linkcode flush} does. */
+  #write(bytes: Uint8Array): Promise<number> {
+    this.queued += bytes.length;
+    return this.conn.write(bytes);
+  }
+
   /** Writes the batched responses in one write. */
   flush(): Promise<number> {
     const out = this.out;
     const bytes = out.view();
     out.length = 0;
+    this.queued += bytes.length; // for writeTimeout
     // The next append waits for this write: callers await it first.
     return this.conn.write(bytes);
   }

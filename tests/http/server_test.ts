@@ -1113,3 +1113,52 @@ Deno.test("fromFetchHandler() answers CONNECT, TRACE and TRACK with 501 without 
   assert.equal(calls, 0);
   assert.deepEqual(errors, []);
 });
+
+Deno.test("serve() closes a connection whose client stops reading past writeTimeout", async () => {
+  const { promise: entered, resolve: enter } = Promise.withResolvers<void>();
+  const server = start(() => {
+    enter();
+    // Far more than the socket buffers hold: the write stalls.
+    return new HTTPResponse({ body: new Uint8Array(64 * 1024 * 1024) });
+  }, { writeTimeout: 300 });
+  const conn = await connect(server.addr);
+  try {
+    await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    await within(entered, 5_000, "the handler was not called");
+    // Nothing else ends the stalled response: no shutdown deadline.
+    await within(
+      server.shutdown({ timeout: Infinity }),
+      10_000,
+      "the stalled connection was not closed",
+    );
+  } finally {
+    conn.close();
+    await server.shutdown({ timeout: 0 });
+  }
+});
+
+Deno.test("serve() keeps writing to a client that reads slowly but within writeTimeout", async () => {
+  const size = 8 * 1024 * 1024;
+  await using server = start(
+    () => new HTTPResponse({ body: new Uint8Array(size) }),
+    { writeTimeout: 1_000 },
+  );
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  // A 200 ms pause after every MiB: longer in all than writeTimeout, but
+  // never that long without taking bytes.
+  const buffer = new Uint8Array(64 * 1024);
+  let total = 0;
+  let paused = 0;
+  for (let reads = 0; reads < 100_000; reads++) {
+    if (total >= (paused + 1) * 1024 * 1024) {
+      paused++;
+      await delay(200);
+    }
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    total += n;
+  }
+  assert(paused >= 8, `only ${total} bytes arrived`);
+  assert(total > size, `only ${total} bytes arrived`);
+});
