@@ -226,7 +226,10 @@ export interface Server extends AsyncDisposable {
  * with a short `text/plain` body, then the connection is closed. A handler
  * that throws gets `500 Internal Server Error` and a call to
  * `options.onError`. Neither touches other connections. A client that goes
- * away mid-request or mid-response only ends its own connection.
+ * away mid-request or mid-response only ends its own connection. A streamed
+ * response body is cancelled when its connection closes early: the client
+ * leaving (noticed once the request content has been read to the end),
+ * `writeTimeout`, or the `shutdown()` deadline.
  *
  * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
  * socket).
