@@ -296,31 +296,47 @@ export class TCPConnection
    *   connection stays usable.
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
-  async read(
+  read(
     buffer: Uint8Array,
     options?: ReadOptions,
   ): Promise<number | null> {
+    if (
+      this.#end === this.#start && buffer.length !== 0 &&
+      options?.signal === undefined && this.readTimeout === undefined &&
+      this.#filling === null && !this.#eof && !this.#closed &&
+      this.#readError === null
+    ) {
+      // Fast path: nothing buffered and no deadline, so read straight into
+      // the caller's buffer, with no async frame of our own.
+      let started: Promise<number | null>;
+      try {
+        started = this.#conn.read(buffer);
+      } catch (error) {
+        started = Promise.reject(error);
+      }
+      return started.then(this.#afterRead, this.#readFailed);
+    }
+    return this.#readBuffered(buffer, options);
+  }
+
+  #afterRead = (n: number | null): number | null => {
+    if (n === null) this.#eof = true;
+    else this.#bytesRead += n;
+    return n;
+  };
+
+  #readFailed = (error: unknown): never => {
+    if (this.#closed) throw this.#closedError();
+    throw error;
+  };
+
+  async #readBuffered(
+    buffer: Uint8Array,
+    options: ReadOptions | undefined,
+  ): Promise<number | null> {
     if (this.#end === this.#start) {
       if (buffer.length === 0) return 0;
-      const signal = options?.signal;
-      if (
-        signal === undefined && this.readTimeout === undefined &&
-        this.#filling === null && !this.#eof && !this.#closed &&
-        this.#readError === null
-      ) {
-        // Fast path: no deadline, so read straight into the caller's buffer.
-        let n: number | null;
-        try {
-          n = await this.#conn.read(buffer);
-        } catch (error) {
-          if (this.#closed) throw this.#closedError();
-          throw error;
-        }
-        if (n === null) this.#eof = true;
-        else this.#bytesRead += n;
-        return n;
-      }
-      if (!await this.#more(signal, this.#until())) return null;
+      if (!await this.#more(options?.signal, this.#until())) return null;
     }
     const n = Math.min(buffer.length, this.#end - this.#start);
     buffer.set(this.#buf.subarray(this.#start, this.#start + n));
@@ -638,9 +654,18 @@ export class TCPConnection
       run = this.#lastWrite!.then(next, next);
     } else if (
       signal === undefined && this.writeTimeout === undefined &&
-      this.#refusal(undefined) === null
+      !this.#closed && !this.#writeShut
     ) {
-      run = this.#writeLoop(bytes); // nothing to race or refuse
+      // Nothing to race or refuse, and no write under way: hand the bytes
+      // to the runtime with no async frame of our own.
+      this.#unqueued = bytes;
+      let started: Promise<number>;
+      try {
+        started = this.#conn.write(bytes);
+      } catch (error) {
+        started = Promise.reject(error);
+      }
+      run = started.then(this.#afterWrite, this.#writeFailed);
     } else {
       run = this.#writeAll(bytes, signal);
     }
@@ -694,6 +719,28 @@ export class TCPConnection
       throw error;
     }
   }
+
+  /** The bytes of the write on the fast path of `write()`, if under way. */
+  #unqueued: Uint8Array | null = null;
+
+  #afterWrite = (n: number): number | Promise<number> => {
+    const bytes = this.#unqueued!;
+    this.#unqueued = null;
+    this.#bytesWritten += n;
+    if (n === bytes.length) {
+      this.#writes--;
+      return n;
+    }
+    // A partial write: the loop writes the rest and settles `#writes`.
+    return this.#writeLoop(bytes.subarray(n)).then((rest) => n + rest);
+  };
+
+  #writeFailed = (error: unknown): never => {
+    this.#unqueued = null;
+    this.#writes--;
+    if (this.#closed) throw this.#closedError();
+    throw error;
+  };
 
   /** Writes every byte; settles one of `#writes` when done. */
   async #writeLoop(bytes: Uint8Array): Promise<number> {
