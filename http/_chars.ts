@@ -265,6 +265,52 @@ export function encodeLatin1(s: string): Uint8Array {
   return out;
 }
 
+/** Size of the shared buffer short strings are encoded into, in bytes. */
+const POOL_SIZE = 64 * 1024;
+/** Strings up to this many UTF-16 code units are encoded into the pool. */
+const POOLED_MAX = 4 * 1024;
+let pool = new Uint8Array(POOL_SIZE);
+let poolUsed = 0;
+
+/**
+ * Encodes `s` as UTF-8. Short strings get a view of a shared 64 KiB buffer,
+ * as Node's `Buffer.from` does with its pool: a new `Uint8Array` costs a
+ * backing-store allocation (several hundred nanoseconds in V8, more than
+ * encoding a short body), a view of an existing one does not. The view's
+ * `buffer` is therefore the shared one; its bytes belong to the caller.
+ */
+export function encodeUTF8(s: string): Uint8Array {
+  const n = s.length;
+  if (n > POOLED_MAX) return utf8Encoder.encode(s);
+  if (POOL_SIZE - poolUsed < 3 * n) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const start = poolUsed;
+  let written = n;
+  if (n <= 512) {
+    // ASCII, the common case, without the runtime call encodeInto makes.
+    const buf = pool;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        written = -1;
+        break;
+      }
+      buf[start + i] = c;
+    }
+  } else {
+    written = -1;
+  }
+  if (written === -1) {
+    written = utf8Encoder.encodeInto(s, pool.subarray(start)).written;
+  }
+  // Keep views 8-byte aligned, so a caller's DataView or wider typed array
+  // over its own bytes stays aligned.
+  poolUsed = (start + written + 7) & ~7;
+  return pool.subarray(start, start + written);
+}
+
 /** An empty body, shared (a zero-length array cannot be written to). */
 export const EMPTY: Uint8Array = new Uint8Array(0);
 

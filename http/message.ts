@@ -1,8 +1,8 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
-import { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
+import { HTTPHeaders, type HTTPHeadersInit, rawHeaders } from "./headers.ts";
 import { STATUS_TEXT } from "./status.ts";
-import { concat, EMPTY } from "./_chars.ts";
+import { concat, EMPTY, encodeUTF8 } from "./_chars.ts";
 
 /** The HTTP versions the codec speaks (RFC 9112 section 2.3). */
 export type HTTPVersion = "HTTP/1.1" | "HTTP/1.0";
@@ -105,12 +105,11 @@ export interface HTTPResponseInit {
   trailers?: HTTPHeaders | null;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function toBody(init: HTTPBodyInit | undefined): HTTPBody {
   if (init === undefined || init === null) return EMPTY;
-  if (typeof init === "string") return encoder.encode(init);
+  if (typeof init === "string") return encodeUTF8(init);
   if (init instanceof Uint8Array || init instanceof ReadableStream) return init;
   if (Symbol.asyncIterator in init) return ReadableStream.from(init);
   throw new TypeError("Body must be a Uint8Array, string, stream or null");
@@ -353,10 +352,8 @@ export class HTTPResponse {
    * ```
    */
   static text(body: string, init?: HTTPResponseInit): HTTPResponse {
-    const res = new HTTPResponse({ ...init, body });
-    if (!res.headers.has("content-type")) {
-      res.headers.set("Content-Type", "text/plain; charset=utf-8");
-    }
+    const res = typed(init, "text/plain; charset=utf-8");
+    res.body = encodeUTF8(body);
     return res;
   }
 
@@ -383,10 +380,8 @@ export class HTTPResponse {
     if (text === undefined) {
       throw new TypeError("Value cannot be serialized as JSON");
     }
-    const res = new HTTPResponse({ ...init, body: text });
-    if (!res.headers.has("content-type")) {
-      res.headers.set("Content-Type", "application/json");
-    }
+    const res = typed(init, "application/json");
+    res.body = encodeUTF8(text);
     return res;
   }
 
@@ -446,9 +441,25 @@ export class HTTPResponse {
   static error(status: number, message?: string): HTTPResponse {
     const res = new HTTPResponse({ status });
     const text = message ?? `${status} ${res.reason}`.trimEnd();
-    res.body = encoder.encode(`${text}\n`);
+    res.body = encodeUTF8(`${text}\n`);
     res.headers.set("Content-Type", "text/plain; charset=utf-8");
     res.headers.set("Connection", "close");
     return res;
   }
+}
+
+/**
+ * A response from `init` without its body, with `Content-Type: type`
+ * unless `init`'s fields set one.
+ */
+function typed(init: HTTPResponseInit | undefined, type: string): HTTPResponse {
+  if (init === undefined) {
+    // The common case, without validating a constant field line.
+    const res = new HTTPResponse();
+    res.headers = rawHeaders(["Content-Type"], [type]);
+    return res;
+  }
+  const res = new HTTPResponse({ ...init, body: null });
+  if (!res.headers.has("content-type")) res.headers.set("Content-Type", type);
+  return res;
 }

@@ -135,6 +135,42 @@ Deno.test("HTTPResponse.text() and json() set the body and Content-Type", async 
   assert.throws(() => HTTPResponse.json(undefined), TypeError);
 });
 
+Deno.test("HTTPResponse.text() encodes any string as UTF-8 into bytes of its own", async (t) => {
+  const cases = [
+    "",
+    "Hello, World!",
+    "caf\u00e9 \u{1f600}",
+    "a".repeat(511) + "\u00ff",
+    "x".repeat(600),
+    "\u{1f600}".repeat(1500),
+    "y".repeat(5000),
+  ];
+  for (const text of cases) {
+    await t.step(`${text.length} code units`, async () => {
+      const res = HTTPResponse.text(text);
+      const expected = new TextEncoder().encode(text);
+      assert.deepEqual(res.body, expected);
+      assert.equal(await res.text(), text);
+    });
+  }
+  await t.step("bodies do not overlap", () => {
+    const a = HTTPResponse.text("aaaa");
+    const b = HTTPResponse.text("bbbb");
+    (a.body as Uint8Array).fill(0x7a);
+    assert.equal(new TextDecoder().decode(b.body as Uint8Array), "bbbb");
+  });
+  await t.step("init fields are kept and its body ignored", async () => {
+    const res = HTTPResponse.text("hi", {
+      status: 201,
+      headers: { "Content-Type": "text/html" },
+      body: "ignored",
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get("content-type"), "text/html");
+    assert.equal(await res.text(), "hi");
+  });
+});
+
 Deno.test("HTTPResponse.redirect() sets Location and the status", () => {
   for (const status of [301, 302, 303, 307, 308] as const) {
     const r = HTTPResponse.redirect("/to", status);
