@@ -805,11 +805,15 @@ class Session {
   readonly info: Info;
   readonly out: OutBuffer = new OutBuffer();
   /**
-   * Where reads land. Bytes are never overwritten: the decoder and request
-   * bodies may keep views of them, so a full arena is replaced, not reused.
+   * Where reads land. The decoder and request bodies may keep views of its
+   * bytes, so they are read over only when neither can (nothing buffered,
+   * no content handed out since the arena was new); a full arena is
+   * replaced, not reused.
    */
   arena: Uint8Array = EMPTY_BODY;
   arenaUsed = 0;
+  /** Request content handed out may be a view of the arena. */
+  pinned = false;
   readonly facts: HeadFacts = { close: false, length: -1, date: false };
   phase = P_HEAD;
   since: number = Date.now();
@@ -895,9 +899,13 @@ class Session {
           // path: one runtime op, no copy).
           let arena = this.arena;
           let at = this.arenaUsed;
+          // Nothing refers to the arena's bytes any more: read over them
+          // again, into memory the cache still holds.
+          if (!this.pinned && decoder.buffered === 0) at = 0;
           if (arena.length - at < MIN_READ) {
             arena = this.arena = new Uint8Array(ARENA_SIZE);
             at = 0;
+            this.pinned = false;
           }
           const n = await conn.read(arena.subarray(at));
           if (n === null) {
@@ -997,6 +1005,7 @@ class Session {
     const parts: Uint8Array[] = [];
     let length = 0;
     while (event !== null && event.type === "data") {
+      this.pinned = true;
       parts.push(event.data);
       length += event.data.length;
       event = decoder.next();
@@ -1057,6 +1066,7 @@ class Session {
         const event = decoder.next();
         if (event !== null) {
           if (event.type === "data") {
+            this.pinned = true;
             controller.enqueue(event.data);
             return;
           }
