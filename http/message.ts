@@ -455,9 +455,7 @@ export class HTTPResponse {
 function typed(init: HTTPResponseInit | undefined, type: string): HTTPResponse {
   if (init === undefined) {
     // The common case, without validating a constant field line.
-    const res = new HTTPResponse();
-    res.headers = rawHeaders(["Content-Type"], [type]);
-    return res;
+    return new HTTPResponse({ headers: rawHeaders(["Content-Type"], [type]) });
   }
   const res = new HTTPResponse({ ...init, body: null });
   if (!res.headers.has("content-type")) res.headers.set("Content-Type", type);

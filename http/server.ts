@@ -907,7 +907,7 @@ class Session {
             at = 0;
             this.pinned = false;
           }
-          const n = await conn.read(arena.subarray(at));
+          const n = await conn.read(at === 0 ? arena : arena.subarray(at));
           if (n === null) {
             decoder.finish();
             event = decoder.next();
