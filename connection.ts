@@ -118,6 +118,8 @@ export class TCPConnection
   #writes = 0;
   #lastWrite: Promise<number> | null = null;
   #writeShut = false;
+  /** closeWrite() has been called (it may still wait for earlier writes). */
+  #shutting = false;
   #closed = false;
   #bytesRead = 0;
   #bytesWritten = 0;
@@ -645,6 +647,12 @@ export class TCPConnection
    * @throws {Deno.errors.BrokenPipe} or `ConnectionReset` when the peer is gone.
    */
   write(data: Uint8Array | string, options?: ReadOptions): Promise<number> {
+    if (this.#shutting) {
+      // closeWrite() was called, even if it still waits for earlier writes.
+      return Promise.reject(
+        this.#closed ? this.#closedError() : this.#shutError(),
+      );
+    }
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const signal = options?.signal;
     let run: Promise<number>;
@@ -678,14 +686,14 @@ export class TCPConnection
   #refusal(signal: AbortSignal | undefined): unknown {
     if (this.#closed) return this.#closedError();
     if (signal?.aborted) return signal.reason; // before any byte goes out
-    if (this.#writeShut) {
-      return new Deno.errors.BrokenPipe(
-        `Connection to ${
-          formatAddr(this.#remoteAddr)
-        } is shut down for writing`,
-      );
-    }
+    if (this.#writeShut) return this.#shutError();
     return null;
+  }
+
+  #shutError(): Error {
+    return new Deno.errors.BrokenPipe(
+      `Connection to ${formatAddr(this.#remoteAddr)} is shut down for writing`,
+    );
   }
 
   /** A queued or raced write. Like #writeLoop, settles one of `#writes`. */
@@ -771,6 +779,7 @@ export class TCPConnection
    * @throws {Deno.errors.BadResource} When the connection is closed.
    */
   async closeWrite(): Promise<void> {
+    this.#shutting = true; // writes from now on are refused
     if (this.#writes > 0) await this.#lastWrite!.then(noop, noop);
     if (this.#closed) throw this.#closedError();
     if (this.#writeShut) return;

@@ -152,6 +152,21 @@ Deno.test("readUint8/16/32/BigUint64() read network byte order across segments",
   await assert.rejects(server.readUint16(), Deno.errors.UnexpectedEof);
 });
 
+Deno.test("TCPConnection.write() made while closeWrite() waits for earlier writes rejects with BrokenPipe", async () => {
+  await using pair = await tcpPair();
+  const { client, server } = pair;
+  // Big enough that the first write is still pending when closeWrite() starts.
+  const big = new Uint8Array(8 * 1024 * 1024);
+  const first = client.write(big);
+  const shutting = client.closeWrite();
+  const late = client.write("x");
+  const received = server.readAll({ maxBytes: 16 * 1024 * 1024 });
+  await assert.rejects(late, Deno.errors.BrokenPipe);
+  assert.equal(await first, big.length);
+  await shutting;
+  assert.equal((await received).length, big.length);
+});
+
 Deno.test("read methods share one buffer and can be mixed", async () => {
   await using pair = await tcpPair();
   const { client, server } = pair;
