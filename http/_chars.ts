@@ -282,7 +282,8 @@ let poolUsed = 0;
 export function encodeUTF8(s: string): Uint8Array {
   const n = s.length;
   if (n > POOLED_MAX) return utf8Encoder.encode(s);
-  if (POOL_SIZE - poolUsed < 3 * n) {
+  // A caller may have transferred the shared buffer (its length is then 0).
+  if (POOL_SIZE - poolUsed < 3 * n || pool.length === 0) {
     pool = new Uint8Array(POOL_SIZE);
     poolUsed = 0;
   }

@@ -164,7 +164,13 @@ export class HTTPRequest {
   version: HTTPVersion;
   /** The header section. */
   headers: HTTPHeaders;
-  /** The content: bytes when known or collected, a stream when streamed. */
+  /**
+   * The content: bytes when known or collected, a stream when streamed. A
+   * string given as the body (up to 4096 code units) is encoded into a view
+   * of a shared 64 KiB buffer, as Node's `Buffer.from` does with its pool:
+   * the view's bytes are its own, but its `buffer` is not, so copy it with
+   * `slice()` before transferring that buffer or viewing all of it.
+   */
   body: HTTPBody;
   /** The trailer section, or `null` if there is none. */
   trailers: HTTPHeaders | null;
@@ -271,7 +277,13 @@ export class HTTPResponse {
   version: HTTPVersion;
   /** The header section. */
   headers: HTTPHeaders;
-  /** The content: bytes when known or collected, a stream when streamed. */
+  /**
+   * The content: bytes when known or collected, a stream when streamed. A
+   * string given as the body (up to 4096 code units) is encoded into a view
+   * of a shared 64 KiB buffer, as Node's `Buffer.from` does with its pool:
+   * the view's bytes are its own, but its `buffer` is not, so copy it with
+   * `slice()` before transferring that buffer or viewing all of it.
+   */
   body: HTTPBody;
   /** The trailer section, or `null` if there is none. */
   trailers: HTTPHeaders | null;

@@ -159,6 +159,14 @@ Deno.test("HTTPResponse.text() encodes any string as UTF-8 into bytes of its own
     (a.body as Uint8Array).fill(0x7a);
     assert.equal(new TextDecoder().decode(b.body as Uint8Array), "bbbb");
   });
+  await t.step("a transferred body buffer does not break later bodies", () => {
+    const a = HTTPResponse.text("aaaa");
+    structuredClone((a.body as Uint8Array).buffer, {
+      transfer: [(a.body as Uint8Array).buffer as ArrayBuffer],
+    });
+    const b = HTTPResponse.text("bbbb");
+    assert.equal(new TextDecoder().decode(b.body as Uint8Array), "bbbb");
+  });
   await t.step("init fields are kept and its body ignored", async () => {
     const res = HTTPResponse.text("hi", {
       status: 201,
