@@ -151,12 +151,16 @@ export interface ServeOptions extends DecoderOptions {
    */
   keepAliveTimeout?: number;
   /**
-   * How long writing a response may go on without the client taking any of
-   * its bytes, in milliseconds; past it the connection is closed (and a
-   * streamed body cancelled), so a client that stops reading cannot hold a
-   * response and its connection until shutdown. Like nginx's `send_timeout`
-   * it bounds the time between two successful writes, not the whole
-   * response. `Infinity` or 0 turns it off.
+   * How long a pending response write may go without progress, in
+   * milliseconds; past it the connection is closed (and a streamed body
+   * cancelled), so a client that stops reading cannot hold a response and
+   * its connection until shutdown. Like nginx's `send_timeout` it bounds the
+   * time between two successful writes to the socket, not the whole
+   * response. Progress is what the kernel reports: a blocked write resumes
+   * only once the client has drained a good part of the socket's send
+   * buffer (up to about a third of it, which on Linux can grow to a few
+   * MiB), so a client that reads slower than that share per `writeTimeout`
+   * is cut off too. `Infinity` or 0 turns it off.
    *
    * @default {60000}
    */
@@ -229,7 +233,10 @@ export interface Server extends AsyncDisposable {
  * away mid-request or mid-response only ends its own connection. A streamed
  * response body is cancelled when its connection closes early: the client
  * leaving (noticed once the request content has been read to the end),
- * `writeTimeout`, or the `shutdown()` deadline.
+ * `writeTimeout`, or the `shutdown()` deadline. As with Go's and Node's
+ * servers, a client that shuts down its sending side counts as leaving, so
+ * a client that half-closes after its request gets a streamed response
+ * cut short (a response with a byte body still goes out whole).
  *
  * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
  * socket).
@@ -1386,12 +1393,16 @@ class Session {
   }
 
   /**
-   * While a response streams, reads what the client sends next, as Go's
-   * net/http background read does: bytes of pipelined requests go to the
-   * decoder (up to {@linkcode READ_AHEAD}), and EOF or a read error means
-   * the client is gone, so the stream is cancelled and the connection
-   * closed. An aborted read leaves the socket read parked for the next
-   * read. Never rejects.
+   * While a response streams, reads what the client sends next: bytes of
+   * pipelined requests go to the decoder (up to {@linkcode READ_AHEAD}),
+   * and EOF or a read error means the client is gone, so the stream is
+   * cancelled and the connection closed. Go's net/http (its background read
+   * cancels the request context on EOF) and Node's http (`abortIncoming`
+   * on the socket's end) do the same: it is how a server notices a browser
+   * leaving an event stream that is waiting for its next event. The cost is
+   * that a client that half-closes after its request does not get a
+   * streamed response in full. An aborted read leaves the socket read
+   * parked for the next read. Never rejects.
    */
   async #watch(signal: AbortSignal): Promise<void> {
     const { conn, decoder } = this;
@@ -1403,6 +1414,7 @@ class Session {
         if (chunk === null) break;
         decoder.push(chunk);
       }
+      if (signal.aborted) return; // the stream ended first
       reason = new Deno.errors.ConnectionAborted(
         "Client closed the connection during a streamed response",
       );
