@@ -316,7 +316,7 @@ export class TCPConnection
       } catch (error) {
         started = Promise.reject(error);
       }
-      return started.then(this.#afterRead, this.#readFailed);
+      return started.then(this.#afterRead, this.#failed);
     }
     return this.#readBuffered(buffer, options);
   }
@@ -327,7 +327,8 @@ export class TCPConnection
     return n;
   };
 
-  #readFailed = (error: unknown): never => {
+  /** Rethrows a runtime read or write error; after close(), BadResource. */
+  #failed = (error: unknown): never => {
     if (this.#closed) throw this.#closedError();
     throw error;
   };
@@ -662,7 +663,7 @@ export class TCPConnection
       run = this.#lastWrite!.then(next, next);
     } else if (
       signal === undefined && this.writeTimeout === undefined &&
-      !this.#closed && !this.#writeShut
+      !this.#closed // #writeShut implies #shutting, refused above
     ) {
       // Nothing to race or refuse, and no write under way: hand the bytes
       // to the runtime with no async frame of our own.
@@ -746,8 +747,7 @@ export class TCPConnection
   #writeFailed = (error: unknown): never => {
     this.#unqueued = null;
     this.#writes--;
-    if (this.#closed) throw this.#closedError();
-    throw error;
+    return this.#failed(error);
   };
 
   /** Writes every byte; settles one of `#writes` when done. */
@@ -762,8 +762,7 @@ export class TCPConnection
         this.#bytesWritten += n;
       }
     } catch (error) {
-      if (this.#closed) throw this.#closedError();
-      throw error;
+      return this.#failed(error);
     } finally {
       this.#writes--;
     }

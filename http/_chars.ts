@@ -288,24 +288,19 @@ export function encodeUTF8(s: string): Uint8Array {
     poolUsed = 0;
   }
   const start = poolUsed;
-  let written = n;
+  const buf = pool;
+  // ASCII, the common case, without the runtime call encodeInto makes.
+  let i = 0;
   if (n <= 512) {
-    // ASCII, the common case, without the runtime call encodeInto makes.
-    const buf = pool;
-    for (let i = 0; i < n; i++) {
+    for (; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c > 0x7f) {
-        written = -1;
-        break;
-      }
+      if (c > 0x7f) break;
       buf[start + i] = c;
     }
-  } else {
-    written = -1;
   }
-  if (written === -1) {
-    written = utf8Encoder.encodeInto(s, pool.subarray(start)).written;
-  }
+  const written = i === n
+    ? n
+    : utf8Encoder.encodeInto(s, buf.subarray(start)).written;
   // Keep views 8-byte aligned, so a caller's DataView or wider typed array
   // over its own bytes stays aligned.
   poolUsed = (start + written + 7) & ~7;

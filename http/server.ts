@@ -1456,7 +1456,7 @@ class Session {
     }
   }
 
-  /** `conn.write`, counted for writeTimeout as {@linkcode flush} does. */
+  /** `conn.write`, with the bytes counted for writeTimeout (see the sweep). */
   #write(bytes: Uint8Array): Promise<number> {
     this.queued += bytes.length;
     return this.conn.write(bytes);
@@ -1467,9 +1467,8 @@ class Session {
     const out = this.out;
     const bytes = out.view();
     out.length = 0;
-    this.queued += bytes.length; // for writeTimeout
     // The next append waits for this write: callers await it first.
-    return this.conn.write(bytes);
+    return this.#write(bytes);
   }
 
   /** Answers malformed input with its status, then closes. */
