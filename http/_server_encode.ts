@@ -3,7 +3,7 @@
 // output buffer, with a cached Date field and the framing the server decides
 // (RFC 9112 sections 4, 6 and 9.6).
 
-import { fieldArrays } from "./headers.ts";
+import { fieldNames, fieldValues } from "./headers.ts";
 import type { HTTPResponse } from "./message.ts";
 import { STATUS_TEXT } from "./status.ts";
 
@@ -66,7 +66,8 @@ export function headLines(
   facts.close = false;
   facts.length = -1;
   facts.date = false;
-  const [names, values] = fieldArrays(res.headers);
+  const names = fieldNames(res.headers);
+  const values = fieldValues(res.headers);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const value = values[i];
@@ -183,20 +184,38 @@ export class OutBuffer {
   }
 }
 
-/** The `Date: ...\r\n` field line (RFC 9110 section 6.6.1), formatted once a second. */
+/**
+ * The `Date: ...\r\n` field line (RFC 9110 section 6.6.1), formatted once a
+ * second. As Node's `http` does, a timer forgets the line at the next second
+ * rather than each call reading the clock (which costs more than the rest
+ * of writing a small response head); `close()` clears that timer.
+ */
 export class DateCache {
-  #line: Uint8Array = new Uint8Array(0);
-  #expires = 0;
+  #line: Uint8Array | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #expire = (): void => {
+    this.#line = null;
+    this.#timer = undefined;
+  };
 
   /** The field line for the current second, as bytes. */
   line(): Uint8Array {
+    if (this.#line !== null) return this.#line;
     const now = Date.now();
-    if (now >= this.#expires) {
-      this.#line = encoder.encode(
-        `Date: ${new Date(now).toUTCString()}\r\n`,
-      );
-      this.#expires = now - (now % 1000) + 1000;
-    }
+    const line = encoder.encode(`Date: ${new Date(now).toUTCString()}\r\n`);
+    if (this.#closed) return line;
+    this.#line = line;
+    const timer = setTimeout(this.#expire, 1000 - (now % 1000));
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
     return this.#line;
+  }
+
+  /** Clears the timer; later calls read the clock each time. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#expire();
   }
 }

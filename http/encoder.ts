@@ -9,7 +9,7 @@ import {
   TARGET,
   targetFormError,
 } from "./_chars.ts";
-import { fieldArrays, type HTTPHeaders } from "./headers.ts";
+import { fieldNames, fieldValues, type HTTPHeaders } from "./headers.ts";
 import type { HTTPRequest, HTTPResponse } from "./message.ts";
 
 /** Options for {@linkcode encodeRequestHead} and {@linkcode encodeResponseHead}. */
@@ -93,7 +93,8 @@ function fieldLines(
   dropFraming: boolean,
   keepCodings = false,
 ): string {
-  const [names, values] = fieldArrays(headers);
+  const names = fieldNames(headers);
+  const values = fieldValues(headers);
   let s = "";
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
@@ -207,7 +208,8 @@ const NOT_IN_TRAILERS = new Set([
 ]);
 
 function trailerLines(trailers: HTTPHeaders): string {
-  const [names, values] = fieldArrays(trailers);
+  const names = fieldNames(trailers);
+  const values = fieldValues(trailers);
   let s = "";
   for (let i = 0; i < names.length; i++) {
     const name = names[i];

@@ -52,8 +52,11 @@ function sameName(name: string, key: string): boolean {
   return true;
 }
 
-let raw: (names: string[], values: string[]) => HTTPHeaders;
-let lines: (headers: HTTPHeaders) => [string[], string[]];
+let raw: (names: string[], values: string[], shared: boolean) => HTTPHeaders;
+let namesOf: (headers: HTTPHeaders) => string[];
+let valuesOf: (headers: HTTPHeaders) => string[];
+/** Tells the constructor that `raw` sets the arrays (saves two allocations). */
+const RAW: unique symbol = Symbol("raw");
 
 /**
  * The field lines of an HTTP message's header or trailer section
@@ -84,17 +87,21 @@ let lines: (headers: HTTPHeaders) => [string[], string[]];
  * ```
  */
 export class HTTPHeaders implements Iterable<[string, string]> {
-  #names: string[];
-  #values: string[];
+  #names!: string[];
+  #values!: string[];
+  /** The arrays are shared with other instances: copy them before a change. */
+  #shared = false;
 
   static {
-    raw = (names, values) => {
-      const h = new HTTPHeaders();
+    raw = (names, values, shared) => {
+      const h = new HTTPHeaders(RAW as unknown as HTTPHeadersInit);
       h.#names = names;
       h.#values = values;
+      h.#shared = shared;
       return h;
     };
-    lines = (h) => [h.#names, h.#values];
+    namesOf = (h) => h.#names;
+    valuesOf = (h) => h.#values;
   }
 
   /**
@@ -107,6 +114,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    * U+00FF.
    */
   constructor(init?: HTTPHeadersInit) {
+    if ((init as unknown) === RAW) return;
     this.#names = [];
     this.#values = [];
     if (init === undefined || init === null) return;
@@ -208,6 +216,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
     const v = checkValue(name, value);
     const key = name.toLowerCase();
     const first = this.#find(key, 0);
+    this.#own();
     if (first === -1) {
       this.#names.push(name);
       this.#values.push(v);
@@ -231,11 +240,21 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   append(name: string, value: string): void {
     checkName(name);
     const v = checkValue(name, value);
+    this.#own();
     this.#names.push(name);
     this.#values.push(v);
   }
 
+  /** Makes the arrays this instance's own before a change. */
+  #own(): void {
+    if (!this.#shared) return;
+    this.#names = this.#names.slice();
+    this.#values = this.#values.slice();
+    this.#shared = false;
+  }
+
   #remove(i: number): void {
+    this.#own();
     this.#names.splice(i, 1);
     this.#values.splice(i, 1);
   }
@@ -299,15 +318,35 @@ export class HTTPHeaders implements Iterable<[string, string]> {
  * @internal
  */
 export function rawHeaders(names: string[], values: string[]): HTTPHeaders {
-  return raw(names, values);
+  return raw(names, values, false);
 }
 
 /**
- * The names and values arrays behind field lines, not copied: read only
- * (for the encoder).
+ * Builds field lines over arrays that other instances share and nobody
+ * changes (a constant template): the first change copies them.
  *
  * @internal
  */
-export function fieldArrays(headers: HTTPHeaders): [string[], string[]] {
-  return lines(headers);
+export function sharedHeaders(names: string[], values: string[]): HTTPHeaders {
+  return raw(names, values, true);
+}
+
+/**
+ * The names array behind field lines, not copied: read only (for the
+ * encoders).
+ *
+ * @internal
+ */
+export function fieldNames(headers: HTTPHeaders): string[] {
+  return namesOf(headers);
+}
+
+/**
+ * The values array behind field lines, not copied: read only (for the
+ * encoders).
+ *
+ * @internal
+ */
+export function fieldValues(headers: HTTPHeaders): string[] {
+  return valuesOf(headers);
 }

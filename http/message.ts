@@ -1,6 +1,6 @@
 // Copyright 2026 the socketkit authors. MIT license.
 
-import { HTTPHeaders, type HTTPHeadersInit, rawHeaders } from "./headers.ts";
+import { HTTPHeaders, type HTTPHeadersInit, sharedHeaders } from "./headers.ts";
 import { STATUS_TEXT } from "./status.ts";
 import { concat, EMPTY, encodeUTF8 } from "./_chars.ts";
 
@@ -364,7 +364,7 @@ export class HTTPResponse {
    * ```
    */
   static text(body: string, init?: HTTPResponseInit): HTTPResponse {
-    const res = typed(init, "text/plain; charset=utf-8");
+    const res = typed(init, TEXT_PLAIN);
     res.body = encodeUTF8(body);
     return res;
   }
@@ -392,7 +392,7 @@ export class HTTPResponse {
     if (text === undefined) {
       throw new TypeError("Value cannot be serialized as JSON");
     }
-    const res = typed(init, "application/json");
+    const res = typed(init, APPLICATION_JSON);
     res.body = encodeUTF8(text);
     return res;
   }
@@ -464,12 +464,21 @@ export class HTTPResponse {
  * A response from `init` without its body, with `Content-Type: type`
  * unless `init`'s fields set one.
  */
-function typed(init: HTTPResponseInit | undefined, type: string): HTTPResponse {
+function typed(
+  init: HTTPResponseInit | undefined,
+  type: string[],
+): HTTPResponse {
   if (init === undefined) {
-    // The common case, without validating a constant field line.
-    return new HTTPResponse({ headers: rawHeaders(["Content-Type"], [type]) });
+    // The common case: a constant field line, neither validated nor copied.
+    return new HTTPResponse({ headers: sharedHeaders(CONTENT_TYPE, type) });
   }
   const res = new HTTPResponse({ ...init, body: null });
-  if (!res.headers.has("content-type")) res.headers.set("Content-Type", type);
+  if (!res.headers.has("content-type")) {
+    res.headers.set("Content-Type", type[0]);
+  }
   return res;
 }
+
+const CONTENT_TYPE = ["Content-Type"];
+const TEXT_PLAIN = ["text/plain; charset=utf-8"];
+const APPLICATION_JSON = ["application/json"];

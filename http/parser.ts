@@ -225,6 +225,13 @@ class Core {
   hosts = 0;
   /** Index of the last Host field line in the last head. */
   hostField = 0;
+  /**
+   * The last Host value `isHostPort()` accepted, up to 64 bytes, and its
+   * length (-1 none): a client sends the same one on every request of a
+   * connection, so it is compared rather than parsed again.
+   */
+  knownHost: Uint8Array | null = null;
+  knownHostLength = -1;
 
   // Response decoding.
   methods: string[] = [];
@@ -529,6 +536,25 @@ class Core {
     this.fail(
       `Invalid character ${describe(c)} in field-value at line ${line}`,
     );
+  }
+
+  /** Whether buf[from, to) is a valid Host value (uri-host [":" port]). */
+  validHost(from: number, to: number): boolean {
+    const buf = this.buf;
+    const n = to - from;
+    let known = this.knownHost;
+    if (n === this.knownHostLength) {
+      let i = 0;
+      while (i < n && buf[from + i] === known![i]) i++;
+      if (i === n) return true;
+    }
+    if (!isHostPort(buf, from, to, false)) return false;
+    if (n <= 64) {
+      known ??= this.knownHost = new Uint8Array(64);
+      for (let i = 0; i < n; i++) known[i] = buf[from + i];
+      this.knownHostLength = n;
+    }
+    return true;
   }
 
   /** Builds field lines from `offs` (n entries) using `str` decoded from `base`. */
@@ -1156,9 +1182,7 @@ export class RequestDecoder {
       }
     } else {
       const o = 4 * core.hostField;
-      if (
-        !isHostPort(buf, core.offs[o + 2], core.offs[o + 3], false)
-      ) {
+      if (!core.validHost(core.offs[o + 2], core.offs[o + 3])) {
         core.fail(`Invalid Host field at field line ${core.hostField + 1}`);
       }
     }

@@ -496,14 +496,13 @@ const P_CLOSING = 4; // error response or close under way
  * With many busy connections, Deno's event loop can go 100+ ms without
  * delivering some connections' ready reads while others keep completing at
  * once (a p99 of 100 to 600 ms at 256 keep-alive connections, for a plain
- * Deno.Conn loop too). So from BURST_CONNECTIONS open connections on, every
- * BURST reads server-wide wait for a timer: the loop goes idle once and
- * every ready read is delivered (p99 about 15 ms at 256 connections, same
- * throughput). Below that the pause (a timer takes 1 to 2 ms) would cost
- * more throughput than the starvation it prevents.
+ * Deno.Conn loop too). So from this many open connections on, once the
+ * server has made as many reads as it has connections, reads wait for a
+ * timer: the loop goes idle once and every ready read is delivered, so each
+ * connection gets about one read per turn (p99 about 13 ms at 256
+ * connections, same throughput). Below that the pause (a timer takes 1 to
+ * 2 ms) would cost more throughput than the starvation it prevents.
  */
-const BURST = 64;
-/** Open connections from which {@linkcode BURST} applies. */
 const BURST_CONNECTIONS = 128;
 /** Size of a connection's read arena, in bytes. */
 const ARENA_SIZE = 16 * 1024;
@@ -599,7 +598,9 @@ class HTTPServer implements Server {
       this.writeTimeout,
     );
     if (shortest !== Infinity) {
-      const tick = Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
+      // A phase's start is stamped by the first sweep that sees it, so a
+      // deadline passes up to two ticks late: a quarter of the shortest.
+      const tick = Math.min(1000, Math.max(5, Math.floor(shortest / 8)));
       this.#sweepTimer = setInterval(this.#sweep, tick);
     }
     this.#signal = options.signal;
@@ -670,6 +671,10 @@ class HTTPServer implements Server {
           continue;
         }
       }
+      if (session.since === -1) {
+        session.since = now;
+        continue;
+      }
       const elapsed = now - session.since;
       switch (session.phase) {
         case P_IDLE:
@@ -716,6 +721,7 @@ class HTTPServer implements Server {
   #checkFinished(): void {
     if (this.#accepting || this.sessions.size > 0) return;
     clearInterval(this.#sweepTimer);
+    this.date.close();
     clearTimeout(this.#shutdownTimer);
     this.#endTurn();
     this.#signal?.removeEventListener("abort", this.#onAbort);
@@ -823,7 +829,12 @@ class Session {
   pinned = false;
   readonly facts: HeadFacts = { close: false, length: -1, date: false };
   phase = P_HEAD;
-  since: number = Date.now();
+  /**
+   * When the phase began, in ms since the epoch, or -1 until the sweep
+   * stamps it (reading the clock per request costs more than the precision
+   * is worth).
+   */
+  since = -1;
   closed = false;
   upgraded = false;
 
@@ -893,13 +904,11 @@ class Session {
             if (server.draining || this.closed) break;
             // Part of the next head already here: headersTimeout, not idle.
             this.phase = decoder.buffered > 0 ? P_HEAD : P_IDLE;
-            this.since = Date.now();
+            this.since = -1;
           }
-          // Fairness under load on many connections: see BURST.
-          if (
-            server.sessions.size >= BURST_CONNECTIONS &&
-            ++server.burst >= BURST
-          ) {
+          // Fairness under load on many connections: see BURST_CONNECTIONS.
+          const open = server.sessions.size;
+          if (open >= BURST_CONNECTIONS && ++server.burst >= open) {
             await server.nextTurn();
           }
           // Read straight into the arena (TCPConnection.read's unbuffered
@@ -923,7 +932,7 @@ class Session {
             this.arenaUsed = at + n;
             if (this.phase === P_IDLE) {
               this.phase = P_HEAD;
-              this.since = Date.now();
+              this.since = -1;
             }
             decoder.push(arena.subarray(at, at + n));
             continue;

@@ -135,6 +135,32 @@ Deno.test("HTTPResponse.text() and json() set the body and Content-Type", async 
   assert.throws(() => HTTPResponse.json(undefined), TypeError);
 });
 
+Deno.test("HTTPResponse.text() and json() field lines change independently of other responses", () => {
+  const a = HTTPResponse.text("a");
+  a.headers.set("Content-Type", "text/html");
+  a.headers.append("X-A", "1");
+  const b = HTTPResponse.text("b");
+  b.headers.delete("content-type");
+  const c = HTTPResponse.text("c");
+  assert.deepEqual([...a.headers], [["Content-Type", "text/html"], [
+    "X-A",
+    "1",
+  ]]);
+  assert.deepEqual([...b.headers], []);
+  assert.deepEqual([...c.headers], [[
+    "Content-Type",
+    "text/plain; charset=utf-8",
+  ]]);
+  const j = HTTPResponse.json(1);
+  j.headers.append("Content-Type", "x/y");
+  assert.deepEqual(HTTPResponse.json(2).headers.getAll("content-type"), [
+    "application/json",
+  ]);
+  assert.deepEqual(new HTTPHeaders(c.headers).getAll("content-type"), [
+    "text/plain; charset=utf-8",
+  ]);
+});
+
 Deno.test("HTTPResponse.text() encodes any string as UTF-8 into bytes of its own", async (t) => {
   const cases = [
     "",

@@ -684,6 +684,34 @@ Deno.test("RequestDecoder rejects a missing or repeated Host", async (t) => {
         "Invalid Host field at field line 1",
       ),
   );
+  await t.step("checked again when it changes on a connection", () => {
+    const decoder = new RequestDecoder();
+    const bytes = new TextEncoder().encode(
+      "GET / HTTP/1.1\r\nHost: example.com:80\r\n\r\n" +
+        "GET / HTTP/1.1\r\nHost: example.com:80\r\n\r\n" +
+        "GET / HTTP/1.1\r\nHost: example.org:80\r\n\r\n" +
+        "GET / HTTP/1.1\r\nHost: example.com:8a\r\n\r\n",
+    );
+    decoder.push(bytes);
+    const hosts: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const head = decoder.next();
+      assert(head?.type === "head");
+      hosts.push(head.message.headers.get("host"));
+      assert.equal(decoder.next()?.type, "end");
+    }
+    assert.deepEqual(hosts, [
+      "example.com:80",
+      "example.com:80",
+      "example.org:80",
+    ]);
+    assert.throws(
+      () => decoder.next(),
+      (e) =>
+        e instanceof HTTPParseError &&
+        e.message === "Invalid Host field at field line 1",
+    );
+  });
 });
 
 Deno.test("RequestDecoder enforces its limits with the matching status", async (t) => {
