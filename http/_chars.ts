@@ -240,6 +240,57 @@ export function latin1(
   );
 }
 
+/** Strings up to this many bytes are interned by {@linkcode internLatin1}. */
+const INTERN_MAX = 256;
+/** Slots in the intern table (a power of two). */
+const INTERN_SLOTS = 512;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
+const internStrings: string[] = new Array(INTERN_SLOTS).fill("");
+
+/**
+ * Decodes b[start, end) as ISO-8859-1, returning the same string as last
+ * time for bytes seen before. Request heads repeat from one request to the
+ * next (the same Host, User-Agent, Accept lines, often the same
+ * request-target), and a runtime call to decode them costs several times a
+ * JavaScript comparison, under load more so. A direct-mapped table of 512
+ * entries up to 256 bytes each, hashed on the length and a few bytes,
+ * remembers the last bytes per slot; a miss decodes without a runtime call
+ * and takes the slot. Longer ranges are decoded as {@linkcode latin1} does;
+ * `ascii` says no byte in the range is above 0x7f.
+ */
+export function internLatin1(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  ascii: boolean,
+): string {
+  const n = end - start;
+  if (n === 0) return "";
+  if (n > INTERN_MAX) {
+    return ascii
+      ? utf8.decode(b.subarray(start, end))
+      : latin1Slow(b, start, end);
+  }
+  const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(b[start], 0x85ebca6b) ^
+    Math.imul(b[end - 1], 0xc2b2ae35) ^ Math.imul(b[start + (n >> 1)], 31)) &
+    (INTERN_SLOTS - 1);
+  const at = slot * INTERN_MAX;
+  if (internLengths[slot] === n) {
+    let i = 0;
+    while (i < n && internBytes[at + i] === b[start + i]) i++;
+    if (i === n) return internStrings[slot];
+  }
+  const s = String.fromCharCode.apply(
+    null,
+    b.subarray(start, end) as unknown as number[],
+  );
+  for (let i = 0; i < n; i++) internBytes[at + i] = b[start + i];
+  internLengths[slot] = n;
+  internStrings[slot] = s;
+  return s;
+}
+
 /** Decodes bytes as ISO-8859-1 without the ASCII fast path. */
 export function latin1Slow(
   bytes: Uint8Array,

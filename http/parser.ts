@@ -5,6 +5,7 @@ import {
   EMPTY,
   FIELD_VALUE,
   HEX,
+  internLatin1,
   isHostPort,
   KNOWN_CODINGS,
   latin1,
@@ -555,6 +556,19 @@ class Core {
       this.knownHostLength = n;
     }
     return true;
+  }
+
+  /** Builds field lines without obs-fold from `offs` (n entries), interning their strings. */
+  internFields(n: number, ascii: boolean): HTTPHeaders {
+    const buf = this.buf;
+    const offs = this.offs;
+    const names: string[] = new Array(n);
+    const values: string[] = new Array(n);
+    for (let k = 0, o = 0; k < n; k++, o += 4) {
+      names[k] = internLatin1(buf, offs[o], offs[o + 1], true);
+      values[k] = internLatin1(buf, offs[o + 2], offs[o + 3], ascii);
+    }
+    return rawHeaders(names, values);
   }
 
   /** Builds field lines from `offs` (n entries) using `str` decoded from `base`. */
@@ -1168,11 +1182,10 @@ export class RequestDecoder {
       ? core.fastFields
       : core.scanFields(fieldsFrom, to - 2, 2, false);
     const length = core.framing(version);
-    const str = latin1(buf, base, to, !core.nonAscii);
-    const methodLen = methodEnd - base;
-    const m = str.slice(0, methodLen);
+    const ascii = !core.nonAscii;
+    const m = internLatin1(buf, base, methodEnd, true);
     const method = METHODS[m] ?? m;
-    const target = str.slice(targetStart - base, targetEnd - base);
+    const target = internLatin1(buf, targetStart, targetEnd, true);
     const form = targetFormError(method, target);
     if (form !== null) core.fail(`${form} at line 1`);
     if (core.hosts > 1) core.fail("More than one Host field");
@@ -1186,7 +1199,9 @@ export class RequestDecoder {
         core.fail(`Invalid Host field at field line ${core.hostField + 1}`);
       }
     }
-    const headers = core.buildFields(str, base, n);
+    const headers = core.folds === 0
+      ? core.internFields(n, ascii)
+      : core.buildFields(latin1(buf, base, to, ascii), base, n);
     const message = new HTTPRequest({ method, target, version, headers });
     core.start = to;
     core.startBody(length);

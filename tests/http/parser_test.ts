@@ -1352,3 +1352,29 @@ Deno.test("RequestDecoder gives the same limit errors for a head in any split", 
     null,
   ]);
 });
+
+Deno.test("RequestDecoder decodes repeated and similar heads to exactly their own strings", () => {
+  const decoder = new RequestDecoder();
+  const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  // Same lengths and the same first, middle and last bytes: only a full
+  // comparison tells them apart.
+  const values = ["a1b2c", "a9b8c", "a1b2c", "aXbYc", "a\xe9b\xffc"];
+  const longs = ["x".repeat(300), `${"x".repeat(150)}\xe9${"x".repeat(149)}`];
+  const heads: string[] = [];
+  for (const v of [...values, ...longs]) {
+    for (const target of ["/p/1234", "/p/5674", "/p/1234"]) {
+      heads.push(`GET ${target} HTTP/1.1\r\nHost: a\r\nX-V: ${v}\r\n\r\n`);
+    }
+  }
+  decoder.push(latin1(heads.join("")));
+  for (const v of [...values, ...longs]) {
+    for (const target of ["/p/1234", "/p/5674", "/p/1234"]) {
+      const head = decoder.next();
+      assert(head?.type === "head");
+      assert.equal(head.message.target, target);
+      assert.deepEqual([...head.message.headers], [["Host", "a"], ["X-V", v]]);
+      assert.equal(decoder.next()?.type, "end");
+    }
+  }
+  assert.equal(decoder.next(), null);
+});
