@@ -3,7 +3,7 @@
 // output buffer, with a cached Date field and the framing the server decides
 // (RFC 9112 sections 4, 6 and 9.6).
 
-import { fieldNames, fieldValues } from "./headers.ts";
+import { fieldNames, fieldValues, isSharedHeaders } from "./headers.ts";
 import type { HTTPResponse } from "./message.ts";
 import { STATUS_TEXT } from "./status.ts";
 
@@ -62,17 +62,28 @@ export function headLines(
   facts: HeadFacts,
   out: OutBuffer,
 ): void {
-  out.text(statusLine(res));
   facts.close = false;
   facts.length = -1;
   facts.date = false;
   const names = fieldNames(res.headers);
   const values = fieldValues(res.headers);
+  const shared = isSharedHeaders(res.headers);
+  if (shared) {
+    const prefix = cachedPrefix(res, names, values);
+    if (prefix !== null) {
+      out.bytes(prefix);
+      return;
+    }
+  }
+  const mark = out.length;
+  out.text(statusLine(res));
+  let plain = true;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const value = values[i];
     const n = name.length;
     if (n === 4 || n === 10 || n === 14 || n === 17) {
+      plain = false;
       const lower = name.toLowerCase();
       if (lower === "date") {
         facts.date = true;
@@ -94,6 +105,61 @@ export function headLines(
     }
     out.field(name, value);
   }
+  if (shared && plain) cachePrefix(res, names, values, out, mark);
+}
+
+/** A status-line and template field lines encoded once (see below). */
+interface Prefix {
+  names: string[];
+  values: string[];
+  status: number;
+  reason: string;
+  version: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Heads of responses whose field lines are a shared template (as
+ * `HTTPResponse.text()` and `json()` make) with none the server acts on:
+ * the same status and template give the same bytes, copied in one call
+ * instead of encoded again. A few entries, the oldest replaced.
+ */
+const prefixes: Prefix[] = [];
+const PREFIXES = 8;
+
+function cachedPrefix(
+  res: HTTPResponse,
+  names: string[],
+  values: string[],
+): Uint8Array | null {
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i];
+    if (
+      p.values === values && p.names === names && p.status === res.status &&
+      p.reason === res.reason && p.version === res.version
+    ) {
+      return p.bytes;
+    }
+  }
+  return null;
+}
+
+function cachePrefix(
+  res: HTTPResponse,
+  names: string[],
+  values: string[],
+  out: OutBuffer,
+  mark: number,
+): void {
+  if (prefixes.length === PREFIXES) prefixes.shift();
+  prefixes.push({
+    names,
+    values,
+    status: res.status,
+    reason: res.reason,
+    version: res.version,
+    bytes: out.buf.slice(mark, out.length),
+  });
 }
 
 /**
@@ -119,6 +185,9 @@ export function hasToken(value: string, token: string): boolean {
 function isSeparator(c: number): boolean {
   return c === 0x2c || c === 0x20 || c === 0x09;
 }
+
+/** `Content-Length: n` CRLF for small n, made on first use. */
+const LENGTH_LINES: string[] = new Array(4096);
 
 /** A growable output buffer that latin1 strings and bytes are appended to. */
 export class OutBuffer {
@@ -166,9 +235,11 @@ export class OutBuffer {
 
   /** Appends `Content-Length: n` CRLF. */
   contentLength(n: number): void {
-    this.text("Content-Length: ");
-    this.text(String(n));
-    this.text("\r\n");
+    if (n < LENGTH_LINES.length) {
+      this.text(LENGTH_LINES[n] ??= `Content-Length: ${n}\r\n`);
+    } else {
+      this.text(`Content-Length: ${n}\r\n`);
+    }
   }
 
   /** Appends bytes. */

@@ -55,6 +55,7 @@ function sameName(name: string, key: string): boolean {
 let raw: (names: string[], values: string[], shared: boolean) => HTTPHeaders;
 let namesOf: (headers: HTTPHeaders) => string[];
 let valuesOf: (headers: HTTPHeaders) => string[];
+let sharedOf: (headers: HTTPHeaders) => boolean;
 /** Tells the constructor that `raw` sets the arrays (saves two allocations). */
 const RAW: unique symbol = Symbol("raw");
 
@@ -102,6 +103,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
     };
     namesOf = (h) => h.#names;
     valuesOf = (h) => h.#values;
+    sharedOf = (h) => h.#shared;
   }
 
   /**
@@ -329,6 +331,16 @@ export function rawHeaders(names: string[], values: string[]): HTTPHeaders {
  */
 export function sharedHeaders(names: string[], values: string[]): HTTPHeaders {
   return raw(names, values, true);
+}
+
+/**
+ * Whether the field lines are still a constant template's (see
+ * {@linkcode sharedHeaders}): then their arrays never change.
+ *
+ * @internal
+ */
+export function isSharedHeaders(headers: HTTPHeaders): boolean {
+  return sharedOf(headers);
 }
 
 /**

@@ -281,6 +281,18 @@ class Core {
     this.owned = true;
   }
 
+  /** `push(buf.subarray(start, end))` without making the view when it can. */
+  pushRange(buf: Uint8Array, start: number, end: number): void {
+    if (this.eof || this.start !== this.end || start === end) {
+      this.push(buf.subarray(start, end));
+      return;
+    }
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.owned = false;
+  }
+
   get buffered(): number {
     return this.end - this.start;
   }
@@ -1069,6 +1081,29 @@ class Core {
   }
 }
 
+let pushRange: (
+  decoder: RequestDecoder,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+) => void;
+
+/**
+ * `decoder.push(buf.subarray(start, end))` without the view when nothing is
+ * buffered (for the server, which reads into an arena); the same rules hold:
+ * do not modify those bytes afterwards.
+ *
+ * @internal
+ */
+export function pushRequestBytes(
+  decoder: RequestDecoder,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): void {
+  pushRange(decoder, buf, start, end);
+}
+
 /**
  * An incremental HTTP/1.1 request decoder (RFC 9112): push bytes as they
  * arrive, in any split, and take events with `next()` until it returns
@@ -1104,6 +1139,11 @@ class Core {
  */
 export class RequestDecoder {
   #core: Core;
+
+  static {
+    pushRange = (decoder, buf, start, end) =>
+      decoder.#core.pushRange(buf, start, end);
+  }
 
   /**
    * Creates a request decoder.

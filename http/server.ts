@@ -9,6 +9,7 @@ import { type HTTPRequest, HTTPResponse } from "./message.ts";
 import {
   type DecoderOptions,
   HTTPParseError,
+  pushRequestBytes,
   RequestDecoder,
 } from "./parser.ts";
 import { STATUS_TEXT } from "./status.ts";
@@ -934,7 +935,7 @@ class Session {
               this.phase = P_HEAD;
               this.since = -1;
             }
-            decoder.push(arena.subarray(at, at + n));
+            pushRequestBytes(decoder, arena, at, at + n);
             continue;
           }
         }
