@@ -244,7 +244,8 @@ export function latin1(
 const INTERN_MAX = 256;
 /** Slots in the intern table (a power of two). */
 const INTERN_SLOTS = 512;
-const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+// Made on first use: 128 KiB that only a server needs.
+let internBytes: Uint8Array | null = null;
 const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
 const internStrings: string[] = new Array(INTERN_SLOTS).fill("");
 
@@ -256,7 +257,10 @@ const internStrings: string[] = new Array(INTERN_SLOTS).fill("");
  * JavaScript comparison, under load more so. A direct-mapped table of 512
  * entries up to 256 bytes each, hashed on the length and a few bytes,
  * remembers the last bytes per slot; a miss decodes without a runtime call
- * and takes the slot. Longer ranges are decoded as {@linkcode latin1} does;
+ * and takes the slot. The comparison takes the same time however many
+ * bytes match, so timing tells nobody how much of a value another client
+ * sent; callers pass `remember` false for credentials, which then never
+ * stay in the table. Longer ranges are decoded as {@linkcode latin1} does;
  * `ascii` says no byte in the range is above 0x7f.
  */
 export function internLatin1(
@@ -264,6 +268,7 @@ export function internLatin1(
   start: number,
   end: number,
   ascii: boolean,
+  remember = true,
 ): string {
   const n = end - start;
   if (n === 0) return "";
@@ -272,20 +277,25 @@ export function internLatin1(
       ? utf8.decode(b.subarray(start, end))
       : latin1Slow(b, start, end);
   }
+  if (!remember) {
+    return String.fromCharCode.apply(
+      null,
+      b.subarray(start, end) as unknown as number[],
+    );
+  }
   const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(b[start], 0x85ebca6b) ^
     Math.imul(b[end - 1], 0xc2b2ae35) ^ Math.imul(b[start + (n >> 1)], 31)) &
     (INTERN_SLOTS - 1);
   const at = slot * INTERN_MAX;
+  const bytes = internBytes ??= new Uint8Array(INTERN_SLOTS * INTERN_MAX);
   if (internLengths[slot] === n) {
-    let i = 0;
-    while (i < n && internBytes[at + i] === b[start + i]) i++;
-    if (i === n) return internStrings[slot];
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff |= bytes[at + i] ^ b[start + i];
+    if (diff === 0) return internStrings[slot];
   }
-  const s = String.fromCharCode.apply(
-    null,
-    b.subarray(start, end) as unknown as number[],
-  );
-  for (let i = 0; i < n; i++) internBytes[at + i] = b[start + i];
+  const view = b.subarray(start, end);
+  const s = String.fromCharCode.apply(null, view as unknown as number[]);
+  bytes.set(view, at);
   internLengths[slot] = n;
   internStrings[slot] = s;
   return s;

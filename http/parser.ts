@@ -144,6 +144,9 @@ function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 const B_CONTENT_LENGTH = bytesOf("content-length");
+const B_COOKIE = bytesOf("cookie");
+const B_AUTHORIZATION = bytesOf("authorization");
+const B_PROXY_AUTHORIZATION = bytesOf("proxy-authorization");
 const B_TRANSFER_ENCODING = bytesOf("transfer-encoding");
 const B_HOST = bytesOf("host");
 
@@ -577,8 +580,14 @@ class Core {
     const names: string[] = new Array(n);
     const values: string[] = new Array(n);
     for (let k = 0, o = 0; k < n; k++, o += 4) {
-      names[k] = internLatin1(buf, offs[o], offs[o + 1], true);
-      values[k] = internLatin1(buf, offs[o + 2], offs[o + 3], ascii);
+      const ns = offs[o];
+      const nl = offs[o + 1] - ns;
+      names[k] = internLatin1(buf, ns, ns + nl, true);
+      // Credentials are not remembered (see internLatin1).
+      const secret = (nl === 6 && nameIs(buf, ns, nl, B_COOKIE)) ||
+        (nl === 13 && nameIs(buf, ns, nl, B_AUTHORIZATION)) ||
+        (nl === 19 && nameIs(buf, ns, nl, B_PROXY_AUTHORIZATION));
+      values[k] = internLatin1(buf, offs[o + 2], offs[o + 3], ascii, !secret);
     }
     return rawHeaders(names, values);
   }

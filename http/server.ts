@@ -239,6 +239,10 @@ export interface Server extends AsyncDisposable {
  * a client that half-closes after its request gets a streamed response
  * cut short (a response with a byte body still goes out whole).
  *
+ * The timeouts are checked by one coarse timer per server, not a timer per
+ * connection, so each fires up to a quarter of the shortest timeout late
+ * (at most 2 s), never early.
+ *
  * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
  * socket).
  *

@@ -1378,3 +1378,21 @@ Deno.test("RequestDecoder decodes repeated and similar heads to exactly their ow
   }
   assert.equal(decoder.next(), null);
 });
+
+Deno.test("RequestDecoder decodes Cookie and Authorization values, which it does not intern, like any other", () => {
+  const decoder = new RequestDecoder();
+  const head = "GET / HTTP/1.1\r\nHost: a\r\nCookie: id=\xe91\r\n" +
+    "authorization: Bearer abc\r\nPROXY-AUTHORIZATION: Basic eA==\r\n\r\n";
+  decoder.push(Uint8Array.from(head + head, (c) => c.charCodeAt(0)));
+  for (let i = 0; i < 2; i++) {
+    const event = decoder.next();
+    assert(event?.type === "head");
+    assert.deepEqual([...event.message.headers], [
+      ["Host", "a"],
+      ["Cookie", "id=\xe91"],
+      ["authorization", "Bearer abc"],
+      ["PROXY-AUTHORIZATION", "Basic eA=="],
+    ]);
+    assert.equal(decoder.next()?.type, "end");
+  }
+});
