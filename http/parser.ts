@@ -5,7 +5,10 @@ import {
   EMPTY,
   FIELD_VALUE,
   HEX,
-  internLatin1,
+  INTERN_MAX,
+  internGet,
+  internHash,
+  internMiss,
   isHostPort,
   KNOWN_CODINGS,
   latin1,
@@ -145,6 +148,8 @@ function bytesOf(s: string): Uint8Array {
 }
 const B_CONTENT_LENGTH = bytesOf("content-length");
 const B_COOKIE = bytesOf("cookie");
+/** Request heads up to this many bytes have their strings interned. */
+const INTERN_HEAD_MAX = INTERN_MAX;
 const B_AUTHORIZATION = bytesOf("authorization");
 const B_PROXY_AUTHORIZATION = bytesOf("proxy-authorization");
 const B_TRANSFER_ENCODING = bytesOf("transfer-encoding");
@@ -234,7 +239,7 @@ class Core {
    * length (-1 none): a client sends the same one on every request of a
    * connection, so it is compared rather than parsed again.
    */
-  knownHost: Uint8Array | null = null;
+  knownHost: number[] | null = null;
   knownHostLength = -1;
 
   // Response decoding.
@@ -566,15 +571,52 @@ class Core {
     }
     if (!isHostPort(buf, from, to, false)) return false;
     if (n <= 64) {
-      known ??= this.knownHost = new Uint8Array(64);
+      // A plain array: a new Uint8Array costs a backing-store allocation.
+      known ??= this.knownHost = [];
       for (let i = 0; i < n; i++) known[i] = buf[from + i];
       this.knownHostLength = n;
     }
     return true;
   }
 
-  /** Builds field lines without obs-fold from `offs` (n entries), interning their strings. */
-  internFields(n: number, ascii: boolean): HTTPHeaders {
+  /** The head being decoded part by part: its bytes and, once needed, its string. */
+  headBase = 0;
+  headTo = 0;
+  headAscii = true;
+  headStr: string | null = null;
+
+  /**
+   * The string of buf[start, end) within the head being decoded: from the
+   * intern table when `remember` and seen before, otherwise cut from the
+   * head, decoded in one runtime call on the first miss (after which the
+   * table is not consulted for the rest of the head).
+   */
+  part(start: number, end: number, remember: boolean): string {
+    if (start === end) return "";
+    const buf = this.buf;
+    // Once the head is decoded, cutting from it is cheaper than comparing.
+    const intern = remember && this.headStr === null &&
+      end - start <= INTERN_MAX;
+    let hash = 0;
+    if (intern) {
+      hash = internHash(buf, start, end);
+      const hit = internGet(hash, buf, start, end);
+      if (hit !== null) return hit;
+    }
+    const base = this.headBase;
+    const head = this.headStr ??= latin1(
+      buf,
+      base,
+      this.headTo,
+      this.headAscii,
+    );
+    const s = head.slice(start - base, end - base);
+    if (intern) internMiss(hash, buf, start, end, s);
+    return s;
+  }
+
+  /** Builds field lines without obs-fold from `offs` (n entries) with `part()`. */
+  partFields(n: number): HTTPHeaders {
     const buf = this.buf;
     const offs = this.offs;
     const names: string[] = new Array(n);
@@ -582,12 +624,12 @@ class Core {
     for (let k = 0, o = 0; k < n; k++, o += 4) {
       const ns = offs[o];
       const nl = offs[o + 1] - ns;
-      names[k] = internLatin1(buf, ns, ns + nl, true);
-      // Credentials are not remembered (see internLatin1).
+      names[k] = this.part(ns, ns + nl, true);
+      // Credentials stay out of the intern table.
       const secret = (nl === 6 && nameIs(buf, ns, nl, B_COOKIE)) ||
         (nl === 13 && nameIs(buf, ns, nl, B_AUTHORIZATION)) ||
         (nl === 19 && nameIs(buf, ns, nl, B_PROXY_AUTHORIZATION));
-      values[k] = internLatin1(buf, offs[o + 2], offs[o + 3], ascii, !secret);
+      values[k] = this.part(offs[o + 2], offs[o + 3], !secret);
     }
     return rawHeaders(names, values);
   }
@@ -1232,9 +1274,25 @@ export class RequestDecoder {
       : core.scanFields(fieldsFrom, to - 2, 2, false);
     const length = core.framing(version);
     const ascii = !core.nonAscii;
-    const m = internLatin1(buf, base, methodEnd, true);
+    // A short head is decoded part by part through the intern table; a
+    // long one at once (comparing it would cost more than decoding it).
+    const byParts = to - base <= INTERN_HEAD_MAX && core.folds === 0;
+    let str: string | null = null;
+    let m: string;
+    let target: string;
+    if (byParts) {
+      core.headBase = base;
+      core.headTo = to;
+      core.headAscii = ascii;
+      core.headStr = null;
+      m = core.part(base, methodEnd, true);
+      target = core.part(targetStart, targetEnd, true);
+    } else {
+      str = latin1(buf, base, to, ascii);
+      m = str.slice(0, methodEnd - base);
+      target = str.slice(targetStart - base, targetEnd - base);
+    }
     const method = METHODS[m] ?? m;
-    const target = internLatin1(buf, targetStart, targetEnd, true);
     const form = targetFormError(method, target);
     if (form !== null) core.fail(`${form} at line 1`);
     if (core.hosts > 1) core.fail("More than one Host field");
@@ -1248,9 +1306,10 @@ export class RequestDecoder {
         core.fail(`Invalid Host field at field line ${core.hostField + 1}`);
       }
     }
-    const headers = core.folds === 0
-      ? core.internFields(n, ascii)
-      : core.buildFields(latin1(buf, base, to, ascii), base, n);
+    const headers = str === null
+      ? core.partFields(n)
+      : core.buildFields(str, base, n);
+    core.headStr = null;
     const message = new HTTPRequest({ method, target, version, headers });
     core.start = to;
     core.startBody(length);

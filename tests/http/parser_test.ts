@@ -1360,15 +1360,17 @@ Deno.test("RequestDecoder decodes repeated and similar heads to exactly their ow
   // comparison tells them apart.
   const values = ["a1b2c", "a9b8c", "a1b2c", "aXbYc", "a\xe9b\xffc"];
   const longs = ["x".repeat(300), `${"x".repeat(150)}\xe9${"x".repeat(149)}`];
+  // Repeats, so that values are remembered and then found again.
+  const TARGETS = ["/p/1234", "/p/1234", "/p/1234", "/p/5674", "/p/1234"];
   const heads: string[] = [];
   for (const v of [...values, ...longs]) {
-    for (const target of ["/p/1234", "/p/5674", "/p/1234"]) {
+    for (const target of TARGETS) {
       heads.push(`GET ${target} HTTP/1.1\r\nHost: a\r\nX-V: ${v}\r\n\r\n`);
     }
   }
   decoder.push(latin1(heads.join("")));
   for (const v of [...values, ...longs]) {
-    for (const target of ["/p/1234", "/p/5674", "/p/1234"]) {
+    for (const target of TARGETS) {
       const head = decoder.next();
       assert(head?.type === "head");
       assert.equal(head.message.target, target);
