@@ -240,78 +240,74 @@ export function latin1(
   );
 }
 
-/** Slots in the intern table (a power of two). */
+/** Slots in an intern table (a power of two). */
 const INTERN_SLOTS = 512;
 /** Strings up to this many bytes are interned. */
 export const INTERN_MAX = 256;
-// Made on first use: 128 KiB that only a server needs.
-let internBytes: Uint8Array | null = null;
-const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
-const internStrings: string[] = new Array(INTERN_SLOTS).fill("");
-/** The hash of the last miss per slot: a second miss admits the bytes. */
-const internMisses = new Int32Array(INTERN_SLOTS);
 
-/*
- * The intern table: the strings of recent request heads by their bytes.
- * Request heads repeat from one request to the next (the same Host,
- * User-Agent and Accept lines, often the same request-target), and the
- * runtime call that decodes bytes costs several times a JavaScript
- * comparison, under load more so. A direct-mapped table of 512 entries up
- * to 256 bytes each, hashed on the length and a few bytes, holds bytes seen
- * on two misses in a row of their slot, so values that never repeat (a
- * request ID) cost a hash and do not push out ones that do. Comparisons
- * take the same time however many bytes match, so timing tells nobody how
- * much of a value another client sent; callers keep credentials out.
- */
-
-/** The intern table hash of b[start, end) (1 to INTERN_MAX bytes). */
+/** The {@linkcode InternTable} hash of b[start, end) (1 to INTERN_MAX bytes). */
 export function internHash(b: Uint8Array, start: number, end: number): number {
   const n = end - start;
   return Math.imul(n, 0x9e3779b1) ^ Math.imul(b[start], 0x85ebca6b) ^
     Math.imul(b[end - 1], 0xc2b2ae35) ^ Math.imul(b[start + (n >> 1)], 31);
 }
 
-/** The string interned for exactly the bytes b[start, end), or null. */
-export function internGet(
-  hash: number,
-  b: Uint8Array,
-  start: number,
-  end: number,
-): string | null {
-  const slot = hash & (INTERN_SLOTS - 1);
-  const n = end - start;
-  if (internLengths[slot] !== n) return null;
-  const bytes = internBytes!;
-  const at = slot * INTERN_MAX;
-  let diff = 0;
-  for (let i = 0; i < n; i++) diff |= bytes[at + i] ^ b[start + i];
-  return diff === 0 ? internStrings[slot] : null;
-}
-
 /**
- * Records a miss of b[start, end), whose string is `s`: interns it if its
- * slot's last miss had the same hash.
+ * Strings of recent request heads by their bytes, one table per server.
+ * Request heads repeat from one request to the next (the same Host,
+ * User-Agent and Accept lines), and the runtime call that decodes bytes
+ * costs several times a JavaScript comparison, under load more so. A
+ * direct-mapped table of 512 entries up to 256 bytes each, hashed on the
+ * length and a few bytes, holds bytes seen on two misses in a row of their
+ * slot, so values that never repeat (a request ID) cost a hash and do not
+ * push out ones that do. Comparisons take the same time however many bytes
+ * match; callers put in only methods, field-names and values of fields
+ * that carry no secrets, since a hit is faster than a miss.
  */
-export function internMiss(
-  hash: number,
-  b: Uint8Array,
-  start: number,
-  end: number,
-  s: string,
-): void {
-  const slot = hash & (INTERN_SLOTS - 1);
-  if (internMisses[slot] !== hash) {
-    internMisses[slot] = hash;
-    return;
+export class InternTable {
+  // 128 KiB, made on the first string worth keeping.
+  #bytes: Uint8Array | null = null;
+  #lengths = new Int32Array(INTERN_SLOTS).fill(-1);
+  #strings: string[] = new Array(INTERN_SLOTS).fill("");
+  /** The hash of the last miss per slot: a second miss admits the bytes. */
+  #misses = new Int32Array(INTERN_SLOTS);
+
+  /** The string held for exactly the bytes b[start, end), or null. */
+  get(hash: number, b: Uint8Array, start: number, end: number): string | null {
+    const slot = hash & (INTERN_SLOTS - 1);
+    const n = end - start;
+    if (this.#lengths[slot] !== n) return null;
+    const bytes = this.#bytes!;
+    const at = slot * INTERN_MAX;
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff |= bytes[at + i] ^ b[start + i];
+    return diff === 0 ? this.#strings[slot] : null;
   }
-  const n = end - start;
-  const bytes = internBytes ??= new Uint8Array(INTERN_SLOTS * INTERN_MAX);
-  const at = slot * INTERN_MAX;
-  for (let i = 0; i < n; i++) bytes[at + i] = b[start + i];
-  internLengths[slot] = n;
-  // A slice keeps the string it was cut from: callers cut from heads of at
-  // most INTERN_MAX bytes, so the table holds at most 128 Ki characters.
-  internStrings[slot] = s;
+
+  /**
+   * Records a miss of b[start, end), whose string is `s`: keeps it if its
+   * slot's last miss had the same hash. `s` may be a slice of a string of
+   * up to INTERN_MAX characters, which it then keeps alive.
+   */
+  miss(
+    hash: number,
+    b: Uint8Array,
+    start: number,
+    end: number,
+    s: string,
+  ): void {
+    const slot = hash & (INTERN_SLOTS - 1);
+    if (this.#misses[slot] !== hash) {
+      this.#misses[slot] = hash;
+      return;
+    }
+    const n = end - start;
+    const bytes = this.#bytes ??= new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+    const at = slot * INTERN_MAX;
+    for (let i = 0; i < n; i++) bytes[at + i] = b[start + i];
+    this.#lengths[slot] = n;
+    this.#strings[slot] = s;
+  }
 }
 
 /** Decodes bytes as ISO-8859-1 without the ASCII fast path. */

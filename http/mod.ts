@@ -33,6 +33,15 @@ export * from "./cookie.ts";
 export * from "./encoder.ts";
 export { HTTPHeaders, type HTTPHeadersInit } from "./headers.ts";
 export * from "./message.ts";
-export * from "./parser.ts";
+export {
+  decodeRequest,
+  decodeResponse,
+  type DecodeResponseOptions,
+  type DecoderEvent,
+  type DecoderOptions,
+  HTTPParseError,
+  RequestDecoder,
+  ResponseDecoder,
+} from "./parser.ts";
 export * from "./server.ts";
 export * from "./status.ts";

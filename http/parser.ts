@@ -6,9 +6,8 @@ import {
   FIELD_VALUE,
   HEX,
   INTERN_MAX,
-  internGet,
   internHash,
-  internMiss,
+  type InternTable,
   isHostPort,
   KNOWN_CODINGS,
   latin1,
@@ -147,11 +146,50 @@ function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 const B_CONTENT_LENGTH = bytesOf("content-length");
-const B_COOKIE = bytesOf("cookie");
-/** Request heads up to this many bytes have their strings interned. */
+/**
+ * Fields whose values a server interns (see InternTable): common, and never
+ * secrets, by length.
+ */
+const SHARED_VALUES: Uint8Array[][] = [];
+for (
+  const name of [
+    "host",
+    "user-agent",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "connection",
+    "keep-alive",
+    "content-type",
+    "content-length",
+    "cache-control",
+    "pragma",
+    "origin",
+    "te",
+    "upgrade",
+    "upgrade-insecure-requests",
+    "sec-fetch-dest",
+    "sec-fetch-mode",
+    "sec-fetch-site",
+    "sec-fetch-user",
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
+  ]
+) (SHARED_VALUES[name.length] ??= []).push(bytesOf(name));
+
+/** Whether the field-name at buf[at, at + len) is one of SHARED_VALUES. */
+function sharedValue(buf: Uint8Array, at: number, len: number): boolean {
+  const names = SHARED_VALUES[len];
+  if (names === undefined) return false;
+  for (let i = 0; i < names.length; i++) {
+    if (nameIs(buf, at, len, names[i])) return true;
+  }
+  return false;
+}
+
+/** Request heads up to this many bytes are decoded part by part. */
 const INTERN_HEAD_MAX = INTERN_MAX;
-const B_AUTHORIZATION = bytesOf("authorization");
-const B_PROXY_AUTHORIZATION = bytesOf("proxy-authorization");
 const B_TRANSFER_ENCODING = bytesOf("transfer-encoding");
 const B_HOST = bytesOf("host");
 
@@ -579,6 +617,8 @@ class Core {
     return true;
   }
 
+  /** The server's intern table, or null to decode each head at once. */
+  intern: InternTable | null = null;
   /** The head being decoded part by part: its bytes and, once needed, its string. */
   headBase = 0;
   headTo = 0;
@@ -595,12 +635,11 @@ class Core {
     if (start === end) return "";
     const buf = this.buf;
     // Once the head is decoded, cutting from it is cheaper than comparing.
-    const intern = remember && this.headStr === null &&
-      end - start <= INTERN_MAX;
+    const intern = remember && this.headStr === null ? this.intern : null;
     let hash = 0;
-    if (intern) {
+    if (intern !== null) {
       hash = internHash(buf, start, end);
-      const hit = internGet(hash, buf, start, end);
+      const hit = intern.get(hash, buf, start, end);
       if (hit !== null) return hit;
     }
     const base = this.headBase;
@@ -611,8 +650,28 @@ class Core {
       this.headAscii,
     );
     const s = head.slice(start - base, end - base);
-    if (intern) internMiss(hash, buf, start, end, s);
+    if (intern !== null) intern.miss(hash, buf, start, end, s);
     return s;
+  }
+
+  /**
+   * The request-target at buf[start, end), never interned (a path or query
+   * may hold a secret): short ones are decoded without a runtime call.
+   */
+  target(start: number, end: number): string {
+    const n = end - start;
+    if (this.headStr !== null || n > 64) return this.part(start, end, false);
+    const buf = this.buf;
+    if (n < 13) {
+      // Short concatenations make flat strings.
+      let s = "";
+      for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+      return s;
+    }
+    return String.fromCharCode.apply(
+      null,
+      buf.subarray(start, end) as unknown as number[],
+    );
   }
 
   /** Builds field lines without obs-fold from `offs` (n entries) with `part()`. */
@@ -625,11 +684,11 @@ class Core {
       const ns = offs[o];
       const nl = offs[o + 1] - ns;
       names[k] = this.part(ns, ns + nl, true);
-      // Credentials stay out of the intern table.
-      const secret = (nl === 6 && nameIs(buf, ns, nl, B_COOKIE)) ||
-        (nl === 13 && nameIs(buf, ns, nl, B_AUTHORIZATION)) ||
-        (nl === 19 && nameIs(buf, ns, nl, B_PROXY_AUTHORIZATION));
-      values[k] = this.part(offs[o + 2], offs[o + 3], !secret);
+      values[k] = this.part(
+        offs[o + 2],
+        offs[o + 3],
+        sharedValue(buf, ns, nl),
+      );
     }
     return rawHeaders(names, values);
   }
@@ -933,8 +992,12 @@ class Core {
     const buf = this.buf;
     const start = this.start;
     const end = this.end;
-    let lf = buf.indexOf(LF, start);
-    if (lf >= end) lf = -1;
+    // A chunk-size line is short: scan for its end only within the input
+    // (buf may be a larger reused buffer).
+    const stop = Math.min(end, start + MAX_CHUNK_LINE + 1);
+    let lf = start;
+    while (lf < stop && buf[lf] !== LF) lf++;
+    if (lf === stop) lf = -1;
     const chunk = this.chunks + 1;
     if (lf === -1) {
       if (end - start > MAX_CHUNK_LINE) {
@@ -1138,11 +1201,12 @@ let pushRange: (
   start: number,
   end: number,
 ) => void;
+let setIntern: (decoder: RequestDecoder, table: InternTable) => void;
 
 /**
  * `decoder.push(buf.subarray(start, end))` without the view when nothing is
  * buffered (for the server, which reads into an arena); the same rules hold:
- * do not modify those bytes afterwards.
+ * do not modify those bytes afterwards. Not exported from `mod.ts`.
  *
  * @internal
  */
@@ -1153,6 +1217,19 @@ export function pushRequestBytes(
   end: number,
 ): void {
   pushRange(decoder, buf, start, end);
+}
+
+/**
+ * Makes `decoder` decode short heads through `table` (for the server, which
+ * has one table for its connections). Not exported from `mod.ts`.
+ *
+ * @internal
+ */
+export function useInternTable(
+  decoder: RequestDecoder,
+  table: InternTable,
+): void {
+  setIntern(decoder, table);
 }
 
 /**
@@ -1194,6 +1271,9 @@ export class RequestDecoder {
   static {
     pushRange = (decoder, buf, start, end) =>
       decoder.#core.pushRange(buf, start, end);
+    setIntern = (decoder, table) => {
+      decoder.#core.intern = table;
+    };
   }
 
   /**
@@ -1276,7 +1356,8 @@ export class RequestDecoder {
     const ascii = !core.nonAscii;
     // A short head is decoded part by part through the intern table; a
     // long one at once (comparing it would cost more than decoding it).
-    const byParts = to - base <= INTERN_HEAD_MAX && core.folds === 0;
+    const byParts = core.intern !== null && to - base <= INTERN_HEAD_MAX &&
+      core.folds === 0;
     let str: string | null = null;
     let m: string;
     let target: string;
@@ -1286,7 +1367,7 @@ export class RequestDecoder {
       core.headAscii = ascii;
       core.headStr = null;
       m = core.part(base, methodEnd, true);
-      target = core.part(targetStart, targetEnd, true);
+      target = core.target(targetStart, targetEnd);
     } else {
       str = latin1(buf, base, to, ascii);
       m = str.slice(0, methodEnd - base);

@@ -11,9 +11,10 @@ import {
   HTTPParseError,
   pushRequestBytes,
   RequestDecoder,
+  useInternTable,
 } from "./parser.ts";
 import { STATUS_TEXT } from "./status.ts";
-import { concat } from "./_chars.ts";
+import { concat, InternTable } from "./_chars.ts";
 import {
   DateCache,
   hasToken,
@@ -240,8 +241,8 @@ export interface Server extends AsyncDisposable {
  * cut short (a response with a byte body still goes out whole).
  *
  * The timeouts are checked by one coarse timer per server, not a timer per
- * connection, so each fires up to a quarter of the shortest timeout late
- * (at most 2 s), never early.
+ * connection, so each fires up to a quarter of the shortest timeout or
+ * 10 ms late, whichever is more (at most 2 s), never early.
  *
  * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
  * socket).
@@ -556,6 +557,8 @@ class HTTPServer implements Server {
   readonly #maxConnections: number;
   readonly sessions: Set<Session> = new Set();
   readonly date: DateCache = new DateCache();
+  /** Strings of recent request heads, shared by this server's connections. */
+  readonly intern: InternTable = new InternTable();
   draining = false;
   #accepting = true;
   #finished: Promise<void>;
@@ -868,6 +871,7 @@ class Session {
     this.server = server;
     this.conn = conn;
     this.decoder = new RequestDecoder(server.decoderOptions);
+    useInternTable(this.decoder, server.intern);
     this.info = new Info(this);
   }
 

@@ -9,6 +9,8 @@ import {
   RequestDecoder,
   ResponseDecoder,
 } from "../../http/mod.ts";
+import { pushRequestBytes, useInternTable } from "../../http/parser.ts";
+import { InternTable } from "../../http/_chars.ts";
 import { type Decoder, run } from "./_util.ts";
 
 const enc = new TextEncoder();
@@ -1353,8 +1355,15 @@ Deno.test("RequestDecoder gives the same limit errors for a head in any split", 
   ]);
 });
 
-Deno.test("RequestDecoder decodes repeated and similar heads to exactly their own strings", () => {
+/** A decoder that decodes short heads through an intern table, as the server's do. */
+function serverDecoder(table = new InternTable()): RequestDecoder {
   const decoder = new RequestDecoder();
+  useInternTable(decoder, table);
+  return decoder;
+}
+
+Deno.test("RequestDecoder with an intern table decodes repeated and similar heads to exactly their own strings", () => {
+  const decoder = serverDecoder();
   const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
   // Same lengths and the same first, middle and last bytes: only a full
   // comparison tells them apart.
@@ -1381,8 +1390,8 @@ Deno.test("RequestDecoder decodes repeated and similar heads to exactly their ow
   assert.equal(decoder.next(), null);
 });
 
-Deno.test("RequestDecoder decodes Cookie and Authorization values, which it does not intern, like any other", () => {
-  const decoder = new RequestDecoder();
+Deno.test("RequestDecoder with an intern table decodes Cookie and Authorization values, which it does not intern, like any other", () => {
+  const decoder = serverDecoder();
   const head = "GET / HTTP/1.1\r\nHost: a\r\nCookie: id=\xe91\r\n" +
     "authorization: Bearer abc\r\nPROXY-AUTHORIZATION: Basic eA==\r\n\r\n";
   decoder.push(Uint8Array.from(head + head, (c) => c.charCodeAt(0)));
@@ -1396,5 +1405,58 @@ Deno.test("RequestDecoder decodes Cookie and Authorization values, which it does
       ["PROXY-AUTHORIZATION", "Basic eA=="],
     ]);
     assert.equal(decoder.next()?.type, "end");
+  }
+});
+
+Deno.test("RequestDecoder with an intern table gives the same events as without, for heads pushed from a reused buffer", () => {
+  // Heads of both sizes (interned parts, or decoded at once), targets short
+  // and long, repeated and new values, non-ASCII bytes, a body and
+  // trailers; each request is pushed from one buffer whose old bytes stay
+  // behind it, as the server's arena does.
+  const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const heads: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const target = i % 3 === 0
+      ? "/"
+      : i % 3 === 1
+      ? `/items/${i % 7}`
+      : `/a/long/request-target/with/a/query?id=${i % 5}&x=${
+        "y".repeat(i % 70)
+      }`;
+    const ua = i % 4 === 0 ? `agent/${i}` : "agent/1.0 (\xe9t\xe9)";
+    const extra = i % 11 === 0 ? `X-Pad: ${"p".repeat(200)}\r\n` : "";
+    heads.push(
+      i % 13 === 0
+        ? `POST ${target} HTTP/1.1\r\nHost: h${
+          i % 2
+        }\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: ${i}\r\n\r\n`
+        : `GET ${target} HTTP/1.1\r\nHost: h${
+          i % 2
+        }:80\r\nUser-Agent: ${ua}\r\n` +
+          `Accept: */*\r\nX-Id: ${i % 2 === 0 ? i : "same"}\r\n${extra}\r\n`,
+    );
+  }
+  const arena = new Uint8Array(4096).fill(0x0d);
+  const plain = new RequestDecoder();
+  const interned = serverDecoder();
+  const describe = (e: ReturnType<RequestDecoder["next"]>) =>
+    e === null
+      ? null
+      : e.type === "head"
+      ? [e.message.method, e.message.target, [...e.message.headers]]
+      : e.type === "data"
+      ? new TextDecoder().decode(e.data)
+      : [...(e.trailers ?? [])];
+  for (const head of heads) {
+    const bytes = latin1(head);
+    plain.push(bytes);
+    arena.set(bytes, 100);
+    pushRequestBytes(interned, arena, 100, 100 + bytes.length);
+    for (;;) {
+      const a = describe(plain.next());
+      const b = describe(interned.next());
+      assert.deepEqual(b, a);
+      if (a === null) break;
+    }
   }
 });

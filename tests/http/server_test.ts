@@ -1162,3 +1162,56 @@ Deno.test("serve() keeps writing to a client that reads slowly but within writeT
   assert(paused >= 8, `only ${total} bytes arrived`);
   assert(total > size, `only ${total} bytes arrived`);
 });
+
+Deno.test("serve() writes text() and json() responses changed after creation as they are, not as first encoded", async () => {
+  const responses: Record<string, () => HTTPResponse> = {
+    "/plain": () => HTTPResponse.text("a"),
+    "/type": () => {
+      const res = HTTPResponse.text("b");
+      res.headers.set("Content-Type", "text/html");
+      return res;
+    },
+    "/status": () => {
+      const res = HTTPResponse.text("c");
+      res.status = 404;
+      res.reason = "Gone Fishing";
+      return res;
+    },
+    "/extra": () => {
+      const res = HTTPResponse.text("d");
+      res.headers.append("X-A", "1");
+      return res;
+    },
+    "/json": () => HTTPResponse.json(1),
+    "/close": () => {
+      const res = HTTPResponse.text("e");
+      res.headers.set("Connection", "close");
+      return res;
+    },
+  };
+  await using server = start((request) => responses[request.target]());
+  const order = ["/plain", "/type", "/status", "/extra", "/json"];
+  const requests = [...order, ...order, ...order, "/close"]
+    .map((target) => `GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`).join("");
+  const raw = (await exchange(server, requests)).replace(
+    /Date: [^\r]*\r\n/g,
+    "",
+  );
+  const expected = {
+    "/plain":
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 1\r\n\r\na",
+    "/type":
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1\r\n\r\nb",
+    "/status":
+      "HTTP/1.1 404 Gone Fishing\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 1\r\n\r\nc",
+    "/extra":
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nX-A: 1\r\nContent-Length: 1\r\n\r\nd",
+    "/json":
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n1",
+  } as Record<string, string>;
+  assert.equal(
+    raw,
+    [...order, ...order, ...order].map((t) => expected[t]).join("") +
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 1\r\nConnection: close\r\n\r\ne",
+  );
+});
