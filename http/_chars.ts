@@ -269,8 +269,8 @@ export class InternTable {
   #bytes: Uint8Array | null = null;
   #lengths = new Int32Array(INTERN_SLOTS).fill(-1);
   #strings: string[] = new Array(INTERN_SLOTS).fill("");
-  /** The hash of the last miss per slot: a second miss admits the bytes. */
-  #misses = new Int32Array(INTERN_SLOTS);
+  /** The hash of the last miss per slot (NaN: none): a second miss admits the bytes. */
+  #misses = new Float64Array(INTERN_SLOTS).fill(NaN);
 
   /** The string held for exactly the bytes b[start, end), or null. */
   get(hash: number, b: Uint8Array, start: number, end: number): string | null {
@@ -285,28 +285,36 @@ export class InternTable {
   }
 
   /**
-   * Records a miss of b[start, end), whose string is `s`: keeps it if its
-   * slot's last miss had the same hash. `s` may be a slice of a string of
-   * up to INTERN_MAX characters, which it then keeps alive.
+   * Records b[start, end), not looked up (its head was already decoded), as
+   * a miss, unless its slot holds bytes of the same length (likely these).
    */
-  miss(
-    hash: number,
-    b: Uint8Array,
-    start: number,
-    end: number,
-    s: string,
-  ): void {
+  offer(hash: number, b: Uint8Array, start: number, end: number): void {
+    if (this.#lengths[hash & (INTERN_SLOTS - 1)] === end - start) return;
+    this.miss(hash, b, start, end);
+  }
+
+  /**
+   * Records a miss of b[start, end): keeps its bytes and string if its
+   * slot's last miss had the same hash. The string is made from the bytes,
+   * not cut from a larger one, so that it keeps nothing else alive (a
+   * slice would keep the whole head, credentials included).
+   */
+  miss(hash: number, b: Uint8Array, start: number, end: number): void {
     const slot = hash & (INTERN_SLOTS - 1);
     if (this.#misses[slot] !== hash) {
       this.#misses[slot] = hash;
       return;
     }
+    this.#misses[slot] = NaN;
     const n = end - start;
     const bytes = this.#bytes ??= new Uint8Array(INTERN_SLOTS * INTERN_MAX);
     const at = slot * INTERN_MAX;
     for (let i = 0; i < n; i++) bytes[at + i] = b[start + i];
     this.#lengths[slot] = n;
-    this.#strings[slot] = s;
+    this.#strings[slot] = String.fromCharCode.apply(
+      null,
+      b.subarray(start, end) as unknown as number[],
+    );
   }
 }
 

@@ -629,18 +629,22 @@ class Core {
    * The string of buf[start, end) within the head being decoded: from the
    * intern table when `remember` and seen before, otherwise cut from the
    * head, decoded in one runtime call on the first miss (after which the
-   * table is not consulted for the rest of the head).
+   * table is not consulted for the rest of the head, only told of it).
    */
   part(start: number, end: number, remember: boolean): string {
     if (start === end) return "";
     const buf = this.buf;
-    // Once the head is decoded, cutting from it is cheaper than comparing.
-    const intern = remember && this.headStr === null ? this.intern : null;
+    const intern = remember ? this.intern : null;
     let hash = 0;
+    // Once the head is decoded, cutting from it is cheaper than comparing:
+    // the rest of the head is only offered to the table.
+    const lookup = this.headStr === null;
     if (intern !== null) {
       hash = internHash(buf, start, end);
-      const hit = intern.get(hash, buf, start, end);
-      if (hit !== null) return hit;
+      if (lookup) {
+        const hit = intern.get(hash, buf, start, end);
+        if (hit !== null) return hit;
+      }
     }
     const base = this.headBase;
     const head = this.headStr ??= latin1(
@@ -650,28 +654,28 @@ class Core {
       this.headAscii,
     );
     const s = head.slice(start - base, end - base);
-    if (intern !== null) intern.miss(hash, buf, start, end, s);
+    if (intern !== null) {
+      if (lookup) intern.miss(hash, buf, start, end);
+      else intern.offer(hash, buf, start, end);
+    }
     return s;
   }
 
   /**
-   * The request-target at buf[start, end), never interned (a path or query
-   * may hold a secret): short ones are decoded without a runtime call.
+   * The string of buf[start, end) within the head being decoded, not
+   * interned (a request-target, or a value that may hold a secret): one of
+   * up to 12 bytes is made without a runtime call, a longer one cut from
+   * the head.
    */
-  target(start: number, end: number): string {
-    const n = end - start;
-    if (this.headStr !== null || n > 64) return this.part(start, end, false);
-    const buf = this.buf;
-    if (n < 13) {
-      // Short concatenations make flat strings.
-      let s = "";
-      for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
-      return s;
+  fresh(start: number, end: number): string {
+    if (this.headStr !== null || end - start > 12) {
+      return this.part(start, end, false);
     }
-    return String.fromCharCode.apply(
-      null,
-      buf.subarray(start, end) as unknown as number[],
-    );
+    // Concatenations under 13 characters make flat strings.
+    const buf = this.buf;
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+    return s;
   }
 
   /** Builds field lines without obs-fold from `offs` (n entries) with `part()`. */
@@ -684,11 +688,9 @@ class Core {
       const ns = offs[o];
       const nl = offs[o + 1] - ns;
       names[k] = this.part(ns, ns + nl, true);
-      values[k] = this.part(
-        offs[o + 2],
-        offs[o + 3],
-        sharedValue(buf, ns, nl),
-      );
+      values[k] = sharedValue(buf, ns, nl)
+        ? this.part(offs[o + 2], offs[o + 3], true)
+        : this.fresh(offs[o + 2], offs[o + 3]);
     }
     return rawHeaders(names, values);
   }
@@ -1367,7 +1369,7 @@ export class RequestDecoder {
       core.headAscii = ascii;
       core.headStr = null;
       m = core.part(base, methodEnd, true);
-      target = core.target(targetStart, targetEnd);
+      target = core.fresh(targetStart, targetEnd);
     } else {
       str = latin1(buf, base, to, ascii);
       m = str.slice(0, methodEnd - base);

@@ -1460,3 +1460,44 @@ Deno.test("RequestDecoder with an intern table gives the same events as without,
     }
   }
 });
+
+Deno.test("RequestDecoder with an intern table never puts request-targets or credential values in it", () => {
+  /** Records every range the decoder looks up or offers to the table. */
+  class SpyTable extends InternTable {
+    seen = new Set<string>();
+    override get(hash: number, b: Uint8Array, start: number, end: number) {
+      this.seen.add(String.fromCharCode(...b.subarray(start, end)));
+      return super.get(hash, b, start, end);
+    }
+    override miss(hash: number, b: Uint8Array, start: number, end: number) {
+      this.seen.add(String.fromCharCode(...b.subarray(start, end)));
+      super.miss(hash, b, start, end);
+    }
+    override offer(hash: number, b: Uint8Array, start: number, end: number) {
+      this.seen.add(String.fromCharCode(...b.subarray(start, end)));
+      super.offer(hash, b, start, end);
+    }
+  }
+  const table = new SpyTable();
+  const decoder = serverDecoder(table);
+  const head = "GET /reset?token=s3cret HTTP/1.1\r\nHost: a.example\r\n" +
+    "Cookie: id=c00kie\r\nAuthorization: Bearer t0ken\r\n" +
+    "proxy-authorization: Basic pr0xy\r\nX-Api-Key: k3y\r\nAccept: */*\r\n\r\n";
+  // Repeated, so that the table learns the method, names and values it may.
+  decoder.push(new TextEncoder().encode(head.repeat(6)));
+  for (let i = 0; i < 6; i++) {
+    const event = decoder.next();
+    assert(event?.type === "head");
+    assert.equal(event.message.headers.get("x-api-key"), "k3y");
+    assert.equal(decoder.next()?.type, "end");
+  }
+  for (const expected of ["GET", "Host", "a.example", "Cookie", "*/*"]) {
+    assert(table.seen.has(expected), `looked up ${expected}`);
+  }
+  for (const secret of ["s3cret", "c00kie", "t0ken", "pr0xy", "k3y"]) {
+    assert(
+      ![...table.seen].some((s) => s.includes(secret)),
+      `never looked up a range with ${secret}`,
+    );
+  }
+});
