@@ -461,8 +461,10 @@ export class HTTPResponse {
 }
 
 /**
- * A response from `init` without its body, with `Content-Type: type`
- * unless `init`'s fields set one.
+ * A response from `init` without its body, with `Content-Type: type[0]`
+ * unless `init`'s fields set one. `type` is one of the constant one-value
+ * arrays below, shared (copy-on-write) by every response made without
+ * `init`.
  */
 function typed(
   init: HTTPResponseInit | undefined,

@@ -146,6 +146,23 @@ function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 const B_CONTENT_LENGTH = bytesOf("content-length");
+const B_TRANSFER_ENCODING = bytesOf("transfer-encoding");
+const B_HOST = bytesOf("host");
+
+/** Case-insensitive comparison of token bytes with a lowercase name. */
+function nameIs(
+  buf: Uint8Array,
+  at: number,
+  len: number,
+  name: Uint8Array,
+): boolean {
+  if (len !== name.length) return false;
+  for (let k = 0; k < len; k++) {
+    if ((buf[at + k] | 0x20) !== name[k]) return false;
+  }
+  return true;
+}
+
 /**
  * Fields whose values a server interns (see InternTable): common, and never
  * secrets, by length.
@@ -186,25 +203,6 @@ function sharedValue(buf: Uint8Array, at: number, len: number): boolean {
     if (nameIs(buf, at, len, names[i])) return true;
   }
   return false;
-}
-
-/** Request heads up to this many bytes are decoded part by part. */
-const INTERN_HEAD_MAX = INTERN_MAX;
-const B_TRANSFER_ENCODING = bytesOf("transfer-encoding");
-const B_HOST = bytesOf("host");
-
-/** Case-insensitive comparison of token bytes with a lowercase name. */
-function nameIs(
-  buf: Uint8Array,
-  at: number,
-  len: number,
-  name: Uint8Array,
-): boolean {
-  if (len !== name.length) return false;
-  for (let k = 0; k < len; k++) {
-    if ((buf[at + k] | 0x20) !== name[k]) return false;
-  }
-  return true;
 }
 
 const METHODS: Record<string, string> = Object.assign(Object.create(null), {
@@ -1358,7 +1356,7 @@ export class RequestDecoder {
     const ascii = !core.nonAscii;
     // A short head is decoded part by part through the intern table; a
     // long one at once (comparing it would cost more than decoding it).
-    const byParts = core.intern !== null && to - base <= INTERN_HEAD_MAX &&
+    const byParts = core.intern !== null && to - base <= INTERN_MAX &&
       core.folds === 0;
     let str: string | null = null;
     let m: string;
@@ -1367,7 +1365,6 @@ export class RequestDecoder {
       core.headBase = base;
       core.headTo = to;
       core.headAscii = ascii;
-      core.headStr = null;
       m = core.part(base, methodEnd, true);
       target = core.fresh(targetStart, targetEnd);
     } else {

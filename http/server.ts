@@ -505,8 +505,8 @@ const P_CLOSING = 4; // error response or close under way
  * Deno.Conn loop too). So from this many open connections on, once the
  * server has made as many reads as it has connections, reads wait for a
  * timer: the loop goes idle once and every ready read is delivered, so each
- * connection gets about one read per turn (p99 about 13 ms at 256
- * connections, same throughput). Below that the pause (a timer takes 1 to
+ * connection gets about one read per turn (p99 11 to 18 ms at 256
+ * connections in bench/http_server.ts, same throughput). Below that the pause (a timer takes 1 to
  * 2 ms) would cost more throughput than the starvation it prevents.
  */
 const BURST_CONNECTIONS = 128;
