@@ -12,6 +12,7 @@ import { type Addr, formatAddr, parseAddr } from "./address.ts";
 import { BufferFullError, type UnexpectedEofError } from "./errors.ts";
 import { checkTimeout, deadline } from "./_deadline.ts";
 import { describeError, hasUnstableNet, unstableNetError } from "./_errors.ts";
+import { installConnectionHooks } from "./_connection_hooks.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -125,6 +126,29 @@ export class TCPConnection
   #bytesWritten = 0;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
+
+  static {
+    installConnectionHooks({
+      readStraight(conn, buffer) {
+        if (
+          conn.#end !== conn.#start || buffer.length === 0 ||
+          conn.readTimeout !== undefined || conn.#filling !== null ||
+          conn.#eof || conn.#closed || conn.#readError !== null
+        ) {
+          return null;
+        }
+        try {
+          return conn.#conn.read(buffer);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      countRead(conn, n) {
+        if (n === null) conn.#eof = true;
+        else conn.#bytesRead += n;
+      },
+    });
+  }
 
   /** Read timeout in milliseconds, or `undefined` for none. Settable. */
   readTimeout: number | undefined;

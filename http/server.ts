@@ -3,6 +3,7 @@
 import type { Addr } from "../address.ts";
 import { formatAddr, parseAddr } from "../address.ts";
 import { listen, type Listener, type TCPConnection } from "../connection.ts";
+import { countRead, readStraight } from "../_connection_hooks.ts";
 import { checkTimeout } from "../_deadline.ts";
 import { encodeChunk, encodeLastChunk } from "./encoder.ts";
 import { type HTTPRequest, HTTPResponse } from "./message.ts";
@@ -920,8 +921,9 @@ class Session {
           if (open >= BURST_CONNECTIONS && ++server.burst >= open) {
             await server.nextTurn();
           }
-          // Read straight into the arena (TCPConnection.read's unbuffered
-          // path: one runtime op, no copy).
+          // Read straight into the arena: one runtime op, no copy, and no
+          // promise of TCPConnection.read's around the runtime's (about 3%
+          // of the CPU per request at 256 connections).
           let arena = this.arena;
           let at = this.arenaUsed;
           // Nothing refers to the arena's bytes any more: read over them
@@ -932,7 +934,15 @@ class Session {
             at = 0;
             this.pinned = false;
           }
-          const n = await conn.read(at === 0 ? arena : arena.subarray(at));
+          const target = at === 0 ? arena : arena.subarray(at);
+          const straight = readStraight(conn, target);
+          let n: number | null;
+          if (straight !== null) {
+            n = await straight;
+            countRead(conn, n);
+          } else {
+            n = await conn.read(target);
+          }
           if (n === null) {
             decoder.finish();
             event = decoder.next();
