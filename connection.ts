@@ -130,18 +130,7 @@ export class TCPConnection
   static {
     installConnectionHooks({
       readStraight(conn, buffer) {
-        if (
-          conn.#end !== conn.#start || buffer.length === 0 ||
-          conn.readTimeout !== undefined || conn.#filling !== null ||
-          conn.#eof || conn.#closed || conn.#readError !== null
-        ) {
-          return null;
-        }
-        try {
-          return conn.#conn.read(buffer);
-        } catch (error) {
-          return Promise.reject(error);
-        }
+        return conn.#unbuffered(buffer) ? conn.#runtimeRead(buffer) : null;
       },
       countRead(conn, n) {
         if (n === null) conn.#eof = true;
@@ -326,23 +315,31 @@ export class TCPConnection
     buffer: Uint8Array,
     options?: ReadOptions,
   ): Promise<number | null> {
-    if (
-      this.#end === this.#start && buffer.length !== 0 &&
-      options?.signal === undefined && this.readTimeout === undefined &&
-      this.#filling === null && !this.#eof && !this.#closed &&
-      this.#readError === null
-    ) {
+    if (options?.signal === undefined && this.#unbuffered(buffer)) {
       // Fast path: nothing buffered and no deadline, so read straight into
       // the caller's buffer, with no async frame of our own.
-      let started: Promise<number | null>;
-      try {
-        started = this.#conn.read(buffer);
-      } catch (error) {
-        started = Promise.reject(error);
-      }
-      return started.then(this.#afterRead, this.#failed);
+      return this.#runtimeRead(buffer).then(this.#afterRead, this.#failed);
     }
     return this.#readBuffered(buffer, options);
+  }
+
+  /**
+   * Whether a read into `buffer` can go straight to the runtime: nothing
+   * buffered or being read, no readTimeout, not at EOF, closed or failed.
+   */
+  #unbuffered(buffer: Uint8Array): boolean {
+    return this.#end === this.#start && buffer.length !== 0 &&
+      this.readTimeout === undefined && this.#filling === null &&
+      !this.#eof && !this.#closed && this.#readError === null;
+  }
+
+  /** `Deno.Conn.read`, with a synchronous throw turned into a rejection. */
+  #runtimeRead(buffer: Uint8Array): Promise<number | null> {
+    try {
+      return this.#conn.read(buffer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #afterRead = (n: number | null): number | null => {
