@@ -133,8 +133,7 @@ export class TCPConnection
         return conn.#unbuffered(buffer) ? conn.#runtimeRead(buffer) : null;
       },
       countRead(conn, n) {
-        if (n === null) conn.#eof = true;
-        else conn.#bytesRead += n;
+        conn.#afterRead(n);
       },
     });
   }
