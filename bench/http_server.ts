@@ -25,8 +25,9 @@
  * minutes. For quicker runs while iterating, `--scenarios` picks scenarios
  * by key (comma-separated: `50`, `256`, `pipelined`; default all) and
  * `--servers` picks servers (`socketkit`, `deno`, `node`, `raw`: a
- * Deno.Conn loop that parses nothing, the floor; default all;
- * `deno` is always run, as the ratios need it). Needs wrk, taskset, node
+ * Deno.Conn loop that parses nothing, the floor; `fair`: that loop with
+ * serve()'s fair turns, run only at 128 or more connections, where the
+ * turns start; default all; `deno` is always run, as the ratios need it). Needs wrk, taskset, node
  * and getconf on the PATH.
  *
  * @module
@@ -42,14 +43,14 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     scenarios: { type: "string", default: "50,256,pipelined" },
-    servers: { type: "string", default: "socketkit,deno,node,raw" },
+    servers: { type: "string", default: "socketkit,deno,node,raw,fair" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
     "Usage: deno run -A bench/http_server.ts [--rounds 5] [--seconds 3] " +
-      "[--warmup 1] [--scenarios 50,256,pipelined] [--servers socketkit,deno,node,raw]",
+      "[--warmup 1] [--scenarios 50,256,pipelined] [--servers socketkit,deno,node,raw,fair]",
   );
   Deno.exit(0);
 }
@@ -66,6 +67,8 @@ interface Peer {
   name: string;
   command: string[];
   port: number;
+  /** Run only in scenarios with at least this many connections. */
+  minConnections?: number;
   child?: Deno.ChildProcess;
 }
 
@@ -95,6 +98,14 @@ const ALL_PEERS: Peer[] = [
     name: "raw Deno.Conn floor (no parsing)",
     command: [deno, "run", "-A", `${here}_servers/raw_conn.ts`],
     port: 18084,
+  },
+  {
+    key: "fair",
+    name: "raw floor with serve()'s fair turns",
+    command: [deno, "run", "-A", `${here}_servers/raw_conn.ts`, "--fair"],
+    port: 18085,
+    // Below serve()'s BURST_CONNECTIONS the turns never start: same as raw.
+    minConnections: 128,
   },
 ];
 
@@ -260,6 +271,8 @@ function median(values: number[]): number {
 const lua = await Deno.makeTempFile({ suffix: ".lua" });
 await Deno.writeTextFile(lua, PIPELINE_LUA);
 const samples = new Map<string, Sample[]>();
+const peersOf = (scenario: Scenario) =>
+  PEERS.filter((peer) => scenario.connections >= (peer.minConnections ?? 0));
 const key = (peer: Peer, scenario: Scenario) => `${peer.name}|${scenario.name}`;
 
 try {
@@ -274,8 +287,9 @@ try {
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
     for (const scenario of SCENARIOS) {
-      for (let i = 0; i < PEERS.length; i++) {
-        const peer = PEERS[(i + round) % PEERS.length];
+      const peers = peersOf(scenario);
+      for (let i = 0; i < peers.length; i++) {
+        const peer = peers[(i + round) % peers.length];
         const sample = await measure(peer, scenario, lua);
         const list = samples.get(key(peer, scenario)) ?? [];
         list.push(sample);
@@ -301,7 +315,7 @@ try {
   ];
   for (const scenario of SCENARIOS) {
     const base = samples.get(key(PEERS[BASE], scenario))!;
-    for (const peer of PEERS) {
+    for (const peer of peersOf(scenario)) {
       const list = samples.get(key(peer, scenario))!;
       // Paired within a round: noise on a shared machine hits both alike.
       const ratio = median(list.map((s, i) => s.cpuUs / base[i].cpuUs));
