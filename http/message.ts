@@ -222,6 +222,12 @@ export class HTTPRequest {
    * keeping the result as `body`).
    *
    * @returns The content.
+   * @throws {TypeError} When the body stream is locked or already read.
+   * @throws {HTTPParseError} When a streamed request's content is malformed
+   *   or cut short by the client closing (status 400), or over the server's
+   *   `maxBodyBytes` (status 413).
+   * @throws {Deno.errors.ConnectionReset} Or another `Deno.errors` class,
+   *   when the connection fails before the content ends.
    */
   async bytes(): Promise<Uint8Array> {
     if (this.body instanceof Uint8Array) return this.body;
@@ -233,6 +239,7 @@ export class HTTPRequest {
    * Returns the content decoded as UTF-8.
    *
    * @returns The text.
+   * @throws {Error} Whatever {@linkcode bytes} throws, when reading the content fails.
    */
   async text(): Promise<string> {
     return decoder.decode(await this.bytes());
@@ -243,6 +250,7 @@ export class HTTPRequest {
    *
    * @returns The parsed value.
    * @throws {SyntaxError} If the content is not JSON.
+   * @throws {Error} Whatever {@linkcode bytes} throws, when reading the content fails.
    */
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
@@ -317,6 +325,17 @@ export class HTTPResponse {
    * keeping the result as `body`).
    *
    * @returns The content.
+   * @throws {TypeError} When the body stream is locked or already read.
+   * @throws {ContentTooLargeError} When a client response's streamed content
+   *   grows past its `maxBodyBytes`.
+   * @throws {Deno.errors.TimedOut} When a client request's `timeout` passes
+   *   before the streamed content ends.
+   * @throws {DOMException} The request signal's `reason` (an `AbortError` by
+   *   default) when its signal aborts before the streamed content ends.
+   * @throws {HTTPParseError} When the streamed content is malformed or cut
+   *   short by the peer closing.
+   * @throws {Deno.errors.ConnectionReset} Or another `Deno.errors` class,
+   *   when the connection fails before the content ends.
    */
   async bytes(): Promise<Uint8Array> {
     if (this.body instanceof Uint8Array) return this.body;
@@ -328,6 +347,7 @@ export class HTTPResponse {
    * Returns the content decoded as UTF-8.
    *
    * @returns The text.
+   * @throws {Error} Whatever {@linkcode bytes} throws, when reading the content fails.
    */
   async text(): Promise<string> {
     return decoder.decode(await this.bytes());
@@ -338,6 +358,7 @@ export class HTTPResponse {
    *
    * @returns The parsed value.
    * @throws {SyntaxError} If the content is not JSON.
+   * @throws {Error} Whatever {@linkcode bytes} throws, when reading the content fails.
    */
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
