@@ -138,9 +138,11 @@ export interface ServeOptions extends DecoderOptions {
    */
   headersTimeout?: number;
   /**
-   * How long a client may take to send a whole request, content included,
-   * in milliseconds from its first byte; past it the connection is closed.
-   * `Infinity` or 0 turns it off.
+   * How long the server waits, in total, for a request's content, in
+   * milliseconds: the time reads of the content spend waiting for the
+   * client after the header section (which `headersTimeout` bounds), not
+   * the time a handler takes before it reads. Past it the connection is
+   * closed. `Infinity` or 0 turns it off.
    *
    * @default {300000}
    */
@@ -225,9 +227,14 @@ export interface Server extends AsyncDisposable {
  *
  * `Expect: 100-continue` (RFC 9110 section 10.1.1, HTTP/1.1 only): the
  * server sends `100 Continue` when the handler first reads a request body
- * that has not arrived yet. A handler that answers without reading the body
- * never triggers it, and the connection is then closed after the response
- * instead of reading the unwanted body.
+ * that has not arrived yet, or just before a streamed response body (which
+ * may read it: an echo, a proxy). A handler that answers with bytes
+ * without reading the body never triggers it, and the connection is then
+ * closed after the response instead of reading the unwanted body.
+ *
+ * Request content a handler leaves unread is read and dropped after its
+ * response, up to 256 KiB, to keep the connection; when `Content-Length`
+ * says more is coming, the response says `Connection: close` instead.
  *
  * Malformed input gets the codec's status (400, 413, 414, 431, 501 or 505)
  * with a short `text/plain` body, then the connection is closed. A handler
@@ -530,8 +537,9 @@ const LINGER_MS = 1000;
 
 const encoder = new TextEncoder();
 const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
-const TIMEOUT = encoder.encode(
-  "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+const TIMEOUT_LINE = encoder.encode("HTTP/1.1 408 Request Timeout\r\n");
+const TIMEOUT_END = encoder.encode(
+  "Connection: close\r\nContent-Length: 0\r\n\r\n",
 );
 const EMPTY_BODY = new Uint8Array(0);
 const INTERNAL_ERROR = encoder.encode(
@@ -854,8 +862,18 @@ class Session {
   /** The request is HTTP/1.0 and asked for keep-alive. */
   keepAlive10 = false;
   bodyDone = true;
-  /** 0: no Expect, 1: 100-continue expected, 2: 100 Continue sent. */
+  /**
+   * 0: no Expect, 1: 100-continue expected, 2: 100 Continue sent, 3: the
+   * final response went out first, so 100 Continue never may.
+   */
   continueState = 0;
+  /**
+   * Time spent waiting for this request's content, in ms, up to the last
+   * wait (requestTimeout bounds it; see #waitContent).
+   */
+  contentWaited = 0;
+  /** Bytes of this request's content handed to the handler so far. */
+  contentSeen = 0;
   bodyError: unknown = null;
   pulling: Promise<void> | null = null;
   upgradable = false;
@@ -900,7 +918,12 @@ class Session {
   /** headersTimeout passed: 408, then close. */
   timeout(): void {
     this.phase = P_CLOSING;
-    this.#write(TIMEOUT).then(() => this.abort(), () => this.abort());
+    const date = this.server.date.line();
+    const bytes = concat(
+      [TIMEOUT_LINE, date, TIMEOUT_END],
+      TIMEOUT_LINE.length + date.length + TIMEOUT_END.length,
+    );
+    this.#write(bytes).then(() => this.abort(), () => this.abort());
   }
 
   async run(): Promise<void> {
@@ -999,7 +1022,13 @@ class Session {
         }
         const keep = await this.#complete(request, res);
         this.request = null;
-        if (!keep) break;
+        if (!keep) {
+          // Content left unread: see #linger.
+          if (!this.bodyDone && !this.closed && !this.upgraded) {
+            await this.#linger();
+          }
+          break;
+        }
         this.phase = P_HANDLER;
       }
     } catch (error) {
@@ -1016,6 +1045,7 @@ class Session {
     this.bodyError = null;
     this.pulling = null;
     this.continueState = 0;
+    this.contentWaited = 0;
     const headers = request.headers;
     const connection = headers.get("connection");
     if (request.version === "HTTP/1.1") {
@@ -1045,6 +1075,7 @@ class Session {
       length += event.data.length;
       event = decoder.next();
     }
+    this.contentSeen = length;
     if (event !== null && event.type === "end") {
       request.body = concat(parts, length);
       request.trailers = event.trailers;
@@ -1053,8 +1084,9 @@ class Session {
       return;
     }
     // The content is still arriving: the handler reads it as a stream.
+    // requestTimeout runs only while a read of it waits (#waitContent).
     this.bodyDone = false;
-    this.phase = P_BODY;
+    this.phase = P_HANDLER;
     if (request.version === "HTTP/1.1" && length === 0) {
       const expect = headers.get("expect");
       if (expect !== null && expect.toLowerCase() === "100-continue") {
@@ -1102,6 +1134,7 @@ class Session {
         if (event !== null) {
           if (event.type === "data") {
             this.pinned = true;
+            this.contentSeen += event.data.length;
             controller.enqueue(event.data);
             return;
           }
@@ -1118,7 +1151,9 @@ class Session {
           this.continueState = 2;
           await this.#write(CONTINUE);
         }
+        this.#waitContent();
         const chunk = await conn.readChunk();
+        this.#gotContent();
         if (chunk === null) decoder.finish();
         else decoder.push(chunk);
       }
@@ -1256,10 +1291,31 @@ class Session {
         request,
       );
     }
-    // Asked to wait for 100 Continue and never read: close, do not read it.
-    if (!this.bodyDone && this.continueState === 1) this.close = true;
     let keep: boolean;
     const body = res.body;
+    if (!this.bodyDone && this.continueState === 1) {
+      if (
+        body instanceof ReadableStream && request.method !== "HEAD" &&
+        res.status !== 204 && res.status !== 304
+      ) {
+        // The response body may read the request content as it goes (an
+        // echo, a proxy): invite it now, as 100 may not follow the final
+        // response (RFC 9110 section 15.2.1).
+        this.continueState = 2;
+        this.out.bytes(CONTINUE);
+      } else {
+        // Asked to wait for 100 Continue and never read: close, do not
+        // read it (Go's net/http does the same).
+        this.continueState = 3;
+        this.close = true;
+      }
+    } else if (!this.bodyDone && body instanceof Uint8Array) {
+      // Content the handler left unread is read and dropped after the
+      // response, up to DRAIN_LIMIT. When its Content-Length says more is
+      // to come, the response says the connection closes instead.
+      const declared = Number(request.headers.get("content-length"));
+      if (declared - this.contentSeen > DRAIN_LIMIT) this.close = true;
+    }
     if (body instanceof Uint8Array) {
       const inline = body.length <= COPY_LIMIT || request.method === "HEAD" ||
         res.status === 204 || res.status === 304;
@@ -1462,8 +1518,9 @@ class Session {
       try {
         event = decoder.next();
       } catch (error) {
-        // A final response has gone out already: a second one (the error's
-        // status) would answer a request the client never sent. Just close.
+        // The handler has answered: a response with the error's status as
+        // well would answer a request the client never sent. Just close
+        // after the handler's response.
         if (error instanceof HTTPParseError) return false;
         throw error;
       }
@@ -1478,10 +1535,30 @@ class Session {
         }
         continue;
       }
+      this.#waitContent();
       const chunk = await conn.readChunk();
+      this.#gotContent();
       if (chunk === null) return false;
       decoder.push(chunk);
     }
+  }
+
+  /**
+   * Starts a wait for request content: requestTimeout counts the time spent
+   * in such waits, so a handler that takes its time before reading the
+   * content is not charged to the client.
+   */
+  #waitContent(): void {
+    if (this.phase !== P_HANDLER) return;
+    this.phase = P_BODY;
+    this.since = Date.now() - this.contentWaited;
+  }
+
+  /** Ends a wait begun by {@linkcode Session.#waitContent}. */
+  #gotContent(): void {
+    if (this.phase !== P_BODY) return;
+    this.contentWaited = Date.now() - this.since;
+    this.phase = P_HANDLER;
   }
 
   /** `conn.write`, with the bytes counted for writeTimeout (see the sweep). */
@@ -1515,9 +1592,19 @@ class Session {
       this.#connection(true);
       this.out.bytes(body);
       await this.flush();
-      // Half-close, and read what the client still sends for a while, so
-      // closing with unread data does not reset the connection before the
-      // client has read the response.
+    } catch {
+      return; // The client is gone: close.
+    }
+    await this.#linger();
+  }
+
+  /**
+   * Half-closes, and reads what the client still sends for a while, so
+   * closing with unread data does not reset the connection before the
+   * client has read the response. Never rejects.
+   */
+  async #linger(): Promise<void> {
+    try {
       const conn = this.conn;
       await conn.closeWrite();
       // One deadline for the whole linger, so a byte a second cannot keep

@@ -1215,3 +1215,59 @@ Deno.test("serve() writes text() and json() responses changed after creation as 
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 1\r\nConnection: close\r\n\r\ne",
   );
 });
+
+Deno.test("serve() charges requestTimeout only with waits for the content, not with the handler's time before it reads", async () => {
+  await using server = start(async (request) => {
+    await delay(500);
+    return HTTPResponse.text(`${(await request.bytes()).length}`);
+  }, { requestTimeout: 200 });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n");
+  await delay(30);
+  await conn.write("hello");
+  const res = await readResponse(conn, new ResponseDecoder());
+  assert.equal(await res?.text(), "5");
+});
+
+Deno.test("serve() sends 100 Continue before a streamed response that reads the request content", async () => {
+  await using server = start((request) =>
+    new HTTPResponse({ body: request.body })
+  );
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+  );
+  const heads = await readUntilText(
+    conn,
+    (got) => /200 OK[^]*\r\n\r\n/.test(got),
+  );
+  assert.match(heads, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(heads, /Connection: close/);
+  await conn.write("hello");
+  const rest = await readUntilText(conn, (got) => got.endsWith("0\r\n\r\n"));
+  assert.equal(rest, "5\r\nhello\r\n0\r\n\r\n");
+});
+
+Deno.test("serve() answers with Connection: close when unread content is longer than it drains", async () => {
+  await using server = start(() =>
+    HTTPResponse.text("too big", { status: 413 })
+  );
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\n",
+  );
+  const response = await readUntilText(conn, (got) => got.endsWith("too big"));
+  assert.match(response, /^HTTP\/1\.1 413 /);
+  assert.match(response, /\r\nConnection: close\r\n/);
+  // The server lingers to read what the client still sends, then closes.
+  await conn.write(new Uint8Array(64 * 1024)).catch(() => {});
+  assert.equal(await readUntilText(conn, () => false), "");
+});
+
+Deno.test("serve() dates its 408 after headersTimeout", async () => {
+  await using server = start(hello, { headersTimeout: 200 });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write("GET / HTTP/1.1\r\nHost: a\r\n");
+  const response = await readUntilText(conn, () => false);
+  assert.match(response, /^HTTP\/1\.1 408 Request Timeout\r\nDate: .+ GMT\r\n/);
+});
