@@ -92,7 +92,7 @@ export interface ClientOptions {
   maxRedirects?: number;
   /**
    * A unix socket path to send every request to, whatever the URL's host
-   * (like `curl --unix-socket`).
+   * (like `curl --unix-socket`); `Host` is still the URL's host.
    *
    * @default {undefined}
    */
@@ -910,9 +910,9 @@ export class Client implements AsyncDisposable, Disposable {
     if (!headers.has("host")) {
       headers.set(
         "Host",
-        url.protocol === "http+unix:" || unixPath !== undefined
-          ? "localhost"
-          : url.host,
+        // For http+unix: the host is the socket path. With unixPath, the
+        // URL's host, as curl --unix-socket sends, for virtual hosts.
+        url.protocol === "http+unix:" ? "localhost" : url.host,
       );
     }
     const request = new HTTPRequest({
