@@ -855,6 +855,24 @@ export class TCPConnection
     }
   }
 
+  /**
+   * Lets the process exit while a read of this connection is pending
+   * (`Deno.Conn.unref`, Node's `socket.unref()`): for a connection kept
+   * open in the background, such as an idle pooled one. Undone by
+   * {@linkcode TCPConnection.ref}.
+   */
+  unref(): void {
+    this.#conn.unref();
+  }
+
+  /**
+   * Makes a pending read keep the process alive again (`Deno.Conn.ref`),
+   * the default; undoes {@linkcode TCPConnection.unref}.
+   */
+  ref(): void {
+    this.#conn.ref();
+  }
+
   // ---------------------------------------------------------------- streams
 
   /**

@@ -60,9 +60,14 @@ export class PooledConnection {
     return this.tcp.readChunk();
   }
 
-  /** Starts the read that notices the peer closing while idle. */
+  /**
+   * Starts the read that notices the peer closing while idle; it does not
+   * keep the process alive (a script that forgets `client.close()` still
+   * exits, as with Node's agent).
+   */
   watch(): void {
     const pending = this.tcp.readChunk();
+    this.tcp.unref();
     this.#pending = pending;
     this.settled = pending.then((chunk) => {
       // Data or EOF on an idle connection: the peer is done with it.
@@ -125,6 +130,7 @@ export class HostPool {
           continue;
         }
         conn.received = false;
+        conn.tcp.ref();
         return conn;
       }
     }

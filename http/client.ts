@@ -16,6 +16,7 @@ import {
 import { HTTPParseError } from "./parser.ts";
 import { HostPool, type PooledConnection, type PoolSettings } from "./_pool.ts";
 import { concat, EMPTY } from "./_chars.ts";
+import { checkTimeout } from "../_deadline.ts";
 
 /** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
 export const USER_AGENT = "socketkit/0.1.0";
@@ -38,7 +39,8 @@ export interface ClientOptions {
   maxConnectionsPerHost?: number;
   /**
    * How long an idle keep-alive connection is kept before it is closed, in
-   * milliseconds.
+   * milliseconds. `Infinity` or 0 keeps it until the peer closes it or the
+   * client does (as Go's `IdleConnTimeout` of 0 does).
    *
    * @default {4000}
    */
@@ -199,8 +201,8 @@ export interface ClientRequestInit extends ClientRequestOptions {
 
 /**
  * The error for response content larger than `maxBodyBytes`. It carries the
- * limit, the response head and the content received so far (up to the
- * limit). The connection is closed.
+ * limit, the response head and, for a collected body, the content received
+ * so far (up to the limit). The connection is closed.
  *
  * @example Catch a body over the limit
  * ```ts ignore
@@ -219,7 +221,11 @@ export interface ClientRequestInit extends ClientRequestOptions {
 export class ContentTooLargeError extends Error {
   /** The limit that was exceeded, in bytes. */
   limit: number;
-  /** The content received before the limit was hit (at most `limit` bytes). */
+  /**
+   * The content received before the limit was hit (at most `limit` bytes).
+   * Empty when a `Content-Length` over the limit failed the request before
+   * any content, or with `stream: true` (the reader had the content).
+   */
   partial: Uint8Array;
   /** The response whose content was too large; its body is empty. */
   response: HTTPResponse;
@@ -396,6 +402,43 @@ function invalidResponse(
   );
 }
 
+/** The `Authorization` value for the userinfo of `url` (RFC 7617). */
+function basic(url: URL): string {
+  const pair = `${decodeURIComponent(url.username)}:${
+    decodeURIComponent(url.password)
+  }`;
+  let binary = "";
+  for (const byte of new TextEncoder().encode(pair)) {
+    binary += String.fromCharCode(byte);
+  }
+  return `Basic ${btoa(binary)}`;
+}
+
+/** The runtime's errors for a connection that broke mid-request. */
+const BROKEN = [
+  Deno.errors.ConnectionReset,
+  Deno.errors.ConnectionAborted,
+  Deno.errors.BrokenPipe,
+  Deno.errors.NotConnected,
+];
+
+/**
+ * A runtime error for a connection that broke, made again (same class,
+ * the original as `cause`) to name the peer and the request; any other
+ * error as it is.
+ */
+function broken(prep: Prepared, error: unknown): unknown {
+  for (const Class of BROKEN) {
+    if (error instanceof Class) {
+      return new Class(
+        `Connection to ${prep.pool.name} broke during ${prep.method} ${prep.url.href}: ${error.message}`,
+        { cause: error },
+      );
+    }
+  }
+  return error;
+}
+
 function tooLarge(
   prep: Prepared,
   limit: number,
@@ -494,7 +537,9 @@ export class Client implements AsyncDisposable, Disposable {
    * @throws {TypeError} If a default header is invalid.
    */
   constructor(options: ClientOptions = {}) {
-    const idleTimeout = checkCount(options.idleTimeout ?? 4000, "idleTimeout");
+    const idleTimeout =
+      checkCount(options.idleTimeout ?? 4000, "idleTimeout") ||
+      Infinity;
     this.#settings = {
       maxIdlePerHost: checkCount(
         options.maxIdlePerHost ?? 256,
@@ -536,7 +581,9 @@ export class Client implements AsyncDisposable, Disposable {
    * Sends a request and returns the response (RFC 9112): with its content
    * collected into `body`, or streamed with `stream: true`. Interim 1xx
    * responses are skipped; `Expect: 100-continue` holds back a known body
-   * until the server answers 100 (or for up to 1 s).
+   * until the server answers 100 (or for up to 1 s). Credentials in the URL
+   * (`http://user:pass@host/`) go as Basic authentication (RFC 7617) unless
+   * the request has an `Authorization` field, as with curl and `fetch()`.
    *
    * @param input An `HTTPRequest` (its `url`, from the request-target and
    * `Host`, says where it goes), a URL, or a URL with options.
@@ -550,10 +597,15 @@ export class Client implements AsyncDisposable, Disposable {
    * @throws {Deno.errors.ConnectionRefused} When nothing listens there.
    * @throws {Deno.errors.UnexpectedEof} When the server closes the
    * connection before responding.
+   * @throws {Deno.errors.ConnectionReset} Or `BrokenPipe`,
+   * `ConnectionAborted`, `NotConnected`: when the connection breaks (the
+   * message names the peer and the URL; the runtime's error is the
+   * `cause`).
    * @throws {HTTPParseError} When the response breaks RFC 9112 or a header
    * limit.
    * @throws {ContentTooLargeError} When the content exceeds `maxBodyBytes`.
-   * @throws {RangeError} When more than `maxRedirects` redirects come.
+   * @throws {RangeError} When more than `maxRedirects` redirects come, or
+   * `timeout`, `maxRedirects` or `maxBodyBytes` is negative or not a number.
    * @throws {Deno.errors.BadResource} When the client is closed.
    * @throws {TypeError} For an invalid URL, method or header, or a redirect
    * that changes the scheme (`http:` to `http+unix:` or back) or must
@@ -610,6 +662,13 @@ export class Client implements AsyncDisposable, Disposable {
         maxRedirects: init.maxRedirects ?? this.#maxRedirects,
         maxBodyBytes: init.maxBodyBytes ?? this.#maxBodyBytes,
       };
+      checkTimeout(init.timeout, "timeout");
+      if (init.maxRedirects !== undefined) {
+        checkCount(init.maxRedirects, "maxRedirects");
+      }
+      if (init.maxBodyBytes !== undefined) {
+        checkCount(init.maxBodyBytes, "maxBodyBytes");
+      }
       const prep = this.#prepare(url, init, version, target, this.#headers);
       if (init.signal === undefined && init.timeout === undefined) {
         return this.#run(prep, settings, null);
@@ -883,7 +942,17 @@ export class Client implements AsyncDisposable, Disposable {
       const cached = this.#heads.get(key);
       if (cached !== undefined && !cached.pool.closed) return cached;
     }
-    const url = typeof input === "string" ? new URL(input) : input;
+    let url = typeof input === "string" ? new URL(input) : input;
+    let authorization: string | null = null;
+    if (url.username !== "" || url.password !== "") {
+      // Credentials in the URL go as Basic authentication (RFC 7617), as
+      // curl and fetch() send them, and out of the URL, so that messages
+      // naming it do not show them.
+      authorization = basic(url);
+      url = new URL(url);
+      url.username = "";
+      url.password = "";
+    }
     if (url.protocol !== "http:" && url.protocol !== "http+unix:") {
       throw new Deno.errors.NotSupported(
         `Cannot request ${url.href}: only http: and http+unix: are supported${
@@ -906,6 +975,9 @@ export class Client implements AsyncDisposable, Disposable {
         }
         headers.append(name, value);
       }
+    }
+    if (authorization !== null && !headers.has("authorization")) {
+      headers.set("Authorization", authorization);
     }
     if (!headers.has("host")) {
       headers.set(
@@ -1101,7 +1173,7 @@ export class Client implements AsyncDisposable, Disposable {
         return this.#exchange(prep, settings, deadline, true);
       }
       if (error instanceof HTTPParseError) throw invalidResponse(prep, error);
-      throw error;
+      throw broken(prep, error);
     }
   }
 
@@ -1347,7 +1419,7 @@ export class Client implements AsyncDisposable, Disposable {
           if (error instanceof HTTPParseError) {
             throw invalidResponse(prep, error);
           }
-          throw error;
+          throw broken(prep, error);
         }
       },
       cancel: () => finish(false),

@@ -912,3 +912,107 @@ Deno.test("Client sends / as the request-target of an http+unix URL without a pa
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Client sends URL credentials as Basic authentication and keeps them out of messages", async () => {
+  const heads: string[] = [];
+  await using server = rawServer(async (conn) => {
+    for (;;) {
+      const head = await readHead(conn);
+      if (head === null) return;
+      heads.push(head);
+      if (head.startsWith("GET /gone ")) return; // closes: UnexpectedEof
+      await conn.write(ok("ok"));
+    }
+  });
+  await using client = new Client();
+  const url = server.url.replace("//", "//alice:s%C3%A9cret@");
+  assert.equal(await (await client.get(`${url}/a`)).text(), "ok");
+  // "alice:sécret" in UTF-8, base64.
+  assert.match(heads[0], /\r\nAuthorization: Basic YWxpY2U6c8OpY3JldA==\r\n/i);
+  assert.match(heads[0], /^GET \/a HTTP\/1\.1\r\n/);
+  await client.get(`${url}/b`, { headers: { Authorization: "Bearer t" } });
+  assert.match(heads[1], /\r\nAuthorization: Bearer t\r\n/i);
+  assert.doesNotMatch(heads[1], /Basic/);
+  await assert.rejects(client.get(`${url}/gone`), (error: Error) => {
+    assert(error instanceof Deno.errors.UnexpectedEof);
+    assert.match(error.message, /\/gone/);
+    assert.doesNotMatch(error.message, /alice/);
+    return true;
+  });
+});
+
+Deno.test("Client names the peer and URL when the connection breaks mid-request", async () => {
+  await using server = rawServer(async (conn) => {
+    // Close with the body unread: the kernel resets the connection.
+    await readHead(conn);
+  });
+  await using client = new Client();
+  const url = `${server.url}/upload`;
+  const error = await client.post(url, new Uint8Array(4 << 20)).then(
+    () => null,
+    (error) => error,
+  );
+  assert(
+    error instanceof Deno.errors.ConnectionReset ||
+      error instanceof Deno.errors.BrokenPipe,
+    `unexpected ${error}`,
+  );
+  assert(error.message.includes(`during POST ${url}:`), error.message);
+  assert(error.cause instanceof Error);
+});
+
+Deno.test("Client checks a request's timeout, maxRedirects and maxBodyBytes", async () => {
+  await using client = new Client();
+  for (
+    const options of [
+      { timeout: -5 },
+      { timeout: NaN },
+      { maxRedirects: -1 },
+      { maxBodyBytes: NaN },
+    ]
+  ) {
+    await assert.rejects(
+      client.get("http://127.0.0.1:1/", options),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("Client with idleTimeout 0 keeps idle connections", async () => {
+  await using server = rawServer(async (conn) => {
+    while (await readHead(conn) !== null) await conn.write(ok("ok"));
+  });
+  await using client = new Client({ idleTimeout: 0 });
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await (await client.get(`${server.url}/`)).text(), "ok");
+    await delay(10);
+  }
+  assert.equal(server.accepted, 1);
+});
+
+Deno.test("Client's idle connections do not keep a script from exiting without close()", async () => {
+  await using server = rawServer(async (conn) => {
+    while (await readHead(conn) !== null) await conn.write(ok("ok"));
+  });
+  const module = new URL("../../http/client.ts", import.meta.url).href;
+  const script = `
+import { Client } from ${JSON.stringify(module)};
+const client = new Client({ idleTimeout: 60_000 });
+console.log(await (await client.get(${
+    JSON.stringify(server.url + "/")
+  })).text());
+`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", script],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const killer = setTimeout(() => child.kill(), 15_000);
+  try {
+    const output = await child.output();
+    assert.equal(decoder.decode(output.stdout).trim(), "ok");
+    assert(output.success, "killed: the idle connection kept it alive");
+  } finally {
+    clearTimeout(killer);
+  }
+});
