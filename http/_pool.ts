@@ -39,6 +39,12 @@ export class PooledConnection {
   eof = false;
   /** A response byte arrived for the current request. */
   received = false;
+  /** The request body is still being sent (the client's `#duplex`). */
+  sending = false;
+  /** Stops the sending of the request body. */
+  halt: () => void = () => {};
+  /** Set when the request body's source failed while being sent. */
+  sourceError: { error: unknown } | null = null;
   /** The read started while idle; the next request takes it over. */
   #pending: Promise<Uint8Array | null> | null = null;
   /** Settles when the pending read has, never rejects. */

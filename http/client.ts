@@ -270,6 +270,12 @@ const BODY_FIELDS = [
 ];
 const CREDENTIAL_FIELDS = ["authorization", "proxy-authorization", "cookie"];
 const HEAD_CACHE_SIZE = 256;
+/**
+ * A request body over this many bytes, or a streamed one, is sent while the
+ * response is received (see `#duplex`); a smaller one goes in one write
+ * before it.
+ */
+const DUPLEX_BYTES = 64 * 1024;
 const CONTINUE_WAIT = 1000;
 
 /** A request ready to go: parsed URL, pool, and its bytes. */
@@ -362,6 +368,13 @@ function checkCount(value: number, name: string): number {
     throw new RangeError(`${name} must be a non-negative number, got ${value}`);
   }
   return value;
+}
+
+/** Whether `error` is the connection failing, or closed under a write. */
+function connectionError(error: unknown): boolean {
+  return error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted ||
+    BROKEN.some((Class) => error instanceof Class);
 }
 
 function hasToken(value: string | null, token: string): boolean {
@@ -1158,8 +1171,13 @@ export class Client implements AsyncDisposable, Disposable {
     const reused = conn.uses > 0;
     try {
       conn.decoder.expect(prep.method);
+      if (
+        prep.stream !== null ||
+        (prep.deferred === null && prep.bytes.length > DUPLEX_BYTES)
+      ) {
+        return await this.#duplex(conn, prep, settings, deadline);
+      }
       await conn.tcp.write(prep.bytes);
-      if (prep.stream !== null) await this.#sendStream(conn, prep, deadline);
       return await this.#receive(conn, prep, settings, deadline);
     } catch (error) {
       if (deadline?.conn === conn) deadline.conn = null;
@@ -1178,33 +1196,71 @@ export class Client implements AsyncDisposable, Disposable {
   }
 
   /**
-   * Sends a streamed body. With a deadline each read of the body races it,
-   * so a stalled stream cannot outlive the timeout or the signal; on any
-   * failure the stream is cancelled (the connection is closed by the caller
-   * or, on abort, by the deadline).
+   * Sends a large or streamed body while the response is received, as
+   * curl, undici and Go's net/http do: a server that answers as it reads
+   * (an echo) cannot deadlock with us on full socket buffers, and one that
+   * answers early (a 413 before the upload ends) is heard instead of lost to
+   * a failed write. A response that ends before the body is sent stops the
+   * sending (cancelling a streamed body) and the connection is closed, not
+   * reused. A streamed body that fails ends the exchange with its error.
+   */
+  async #duplex(
+    conn: PooledConnection,
+    prep: Prepared,
+    settings: Settings,
+    deadline: Deadline | null,
+  ): Promise<HTTPResponse> {
+    const halt = new AbortController();
+    const signal = deadline === null
+      ? halt.signal
+      : AbortSignal.any([halt.signal, deadline.controller.signal]);
+    conn.sending = true;
+    conn.halt = () => halt.abort();
+    conn.sourceError = null;
+    (async () => {
+      await conn.tcp.write(prep.bytes);
+      if (prep.stream !== null) await this.#sendStream(conn, prep, signal);
+    })().then(() => {
+      conn.sending = false;
+    }, (error) => {
+      if (signal.aborted || connectionError(error)) return;
+      // The body's source failed: end the exchange with its error.
+      conn.sourceError = { error };
+      conn.tcp.close();
+    });
+    try {
+      return await this.#receive(conn, prep, settings, deadline);
+    } catch (error) {
+      halt.abort();
+      // Set by the sending above, which TypeScript cannot see.
+      const failed = conn.sourceError as { error: unknown } | null;
+      if (failed !== null) throw failed.error;
+      throw error;
+    }
+  }
+
+  /**
+   * Sends a streamed body. Each read of the body races `signal`, so a
+   * stalled stream cannot outlive a timeout, abort or the end of the
+   * exchange; on any failure the stream is cancelled (the connection is
+   * closed by the caller or, on abort, by the deadline).
    */
   async #sendStream(
     conn: PooledConnection,
     prep: Prepared,
-    deadline: Deadline | null,
+    signal: AbortSignal,
   ): Promise<void> {
     const tcp = conn.tcp;
     const reader = prep.stream!.getReader();
-    const signal = deadline?.controller.signal;
-    let aborted: Promise<never> | undefined;
-    let onAbort: (() => void) | undefined;
-    if (signal !== undefined) {
-      aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(signal.reason);
-      });
-      if (signal.aborted) onAbort!();
-      else signal.addEventListener("abort", onAbort!, { once: true });
-    }
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
-        const result = aborted === undefined
-          ? await reader.read()
-          : await Promise.race([reader.read(), aborted]);
+        const result = await Promise.race([reader.read(), aborted]);
         if (result.done) break;
         const chunk = result.value;
         if (chunk.length === 0) continue;
@@ -1212,12 +1268,10 @@ export class Client implements AsyncDisposable, Disposable {
       }
     } catch (error) {
       // Not awaited: a source whose cancel() hangs must not hold us up.
-      reader.cancel(deadline?.aborted ? deadline.reason : error).catch(
-        () => {},
-      );
+      reader.cancel(signal.aborted ? signal.reason : error).catch(() => {});
       throw error;
     } finally {
-      if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+      signal.removeEventListener("abort", onAbort);
     }
     if (prep.chunked) await tcp.write(encodeLastChunk(prep.trailers));
   }
@@ -1341,6 +1395,11 @@ export class Client implements AsyncDisposable, Disposable {
     deadline: Deadline | null,
   ): void {
     if (deadline !== null) deadline.conn = null;
+    if (conn.sending) {
+      // The response ended before the request body was sent (#duplex).
+      conn.halt();
+      reusable = false;
+    }
     reusable = reusable && !conn.eof && response.status !== 101 &&
       persistent(response) && conn.decoder.takeBuffered().length === 0;
     prep.pool.release(conn, reusable);
@@ -1416,6 +1475,7 @@ export class Client implements AsyncDisposable, Disposable {
         } catch (error) {
           finish(false);
           if (deadline?.aborted) throw deadline.reason;
+          if (conn.sourceError !== null) throw conn.sourceError.error;
           if (error instanceof HTTPParseError) {
             throw invalidResponse(prep, error);
           }

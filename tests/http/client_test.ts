@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { listen, type TCPConnection } from "../../connection.ts";
-import { HTTPRequest } from "../../http/message.ts";
+import { HTTPRequest, HTTPResponse } from "../../http/message.ts";
+import { serve } from "../../http/server.ts";
 import { HTTPParseError } from "../../http/parser.ts";
 import { Client, ContentTooLargeError } from "../../http/client.ts";
 import { startNginx } from "../../bench/_nginx.ts";
@@ -942,23 +943,25 @@ Deno.test("Client sends URL credentials as Basic authentication and keeps them o
 });
 
 Deno.test("Client names the peer and URL when the connection breaks mid-request", async () => {
-  await using server = rawServer(async (conn) => {
-    // Close with the body unread: the kernel resets the connection.
-    await readHead(conn);
-  });
+  // A Node server that resets each connection once the request arrives.
+  await using node = await nodeServer(`
+const net = require("node:net");
+const server = net.createServer((socket) => {
+  socket.once("data", () => socket.resetAndDestroy());
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));`);
   await using client = new Client();
-  const url = `${server.url}/upload`;
-  const error = await client.post(url, new Uint8Array(4 << 20)).then(
-    () => null,
-    (error) => error,
-  );
-  assert(
-    error instanceof Deno.errors.ConnectionReset ||
-      error instanceof Deno.errors.BrokenPipe,
-    `unexpected ${error}`,
-  );
-  assert(error.message.includes(`during POST ${url}:`), error.message);
-  assert(error.cause instanceof Error);
+  const url = `http://127.0.0.1:${node.address}/reset`;
+  for (const body of [new Uint8Array(16), new Uint8Array(1 << 20)]) {
+    const error = await client.post(url, body).then(() => null, (e) => e);
+    assert(
+      error instanceof Deno.errors.ConnectionReset ||
+        error instanceof Deno.errors.BrokenPipe,
+      `unexpected ${error}`,
+    );
+    assert(error.message.includes(`during POST ${url}:`), error.message);
+    assert(error.cause instanceof Error);
+  }
 });
 
 Deno.test("Client checks a request's timeout, maxRedirects and maxBodyBytes", async () => {
@@ -1015,4 +1018,67 @@ console.log(await (await client.get(${
   } finally {
     clearTimeout(killer);
   }
+});
+
+Deno.test("Client receives while it sends a large body, so an echoing server does not deadlock", async () => {
+  await using server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new HTTPResponse({ body: request.body }),
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+  await using client = new Client();
+  const body = new Uint8Array(16 << 20).fill(7);
+  const res = await client.post(url, body, { timeout: 20_000 });
+  assert.equal((await res.bytes()).length, body.length);
+  const parts = [new Uint8Array(8 << 20), new Uint8Array(8 << 20)];
+  const streamed = await client.post(url, ReadableStream.from(parts), {
+    timeout: 20_000,
+    stream: true,
+  });
+  let total = 0;
+  for await (const chunk of streamed.body as ReadableStream<Uint8Array>) {
+    total += chunk.length;
+  }
+  assert.equal(total, 16 << 20);
+});
+
+Deno.test("Client hears a response that comes before its body is sent, and stops sending", async () => {
+  await using server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => HTTPResponse.text("too big", { status: 413 }),
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+  await using client = new Client();
+  const res = await client.post(url, new Uint8Array(8 << 20));
+  assert.equal(res.status, 413);
+  assert.equal(await res.text(), "too big");
+  const cancelled = Promise.withResolvers<void>();
+  const endless = new ReadableStream<Uint8Array>({
+    pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024)),
+    cancel: () => cancelled.resolve(),
+  });
+  const early = await client.post(url, endless, { timeout: 10_000 });
+  assert.equal(early.status, 413);
+  await within(cancelled.promise, 5_000);
+  // The connection was not reused with half a body on it.
+  const next = await client.get(url);
+  assert.equal(next.status, 413);
+});
+
+Deno.test("Client fails with its streamed body's error", async () => {
+  await using server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new HTTPResponse({ body: request.body }),
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+  await using client = new Client();
+  const failing = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(10));
+    },
+    pull(controller) {
+      controller.error(new TypeError("source broke"));
+    },
+  });
+  await assert.rejects(client.post(url, failing), TypeError, "source broke");
 });
