@@ -996,7 +996,14 @@ class Session {
           } catch (error) {
             res = await server.errorResponse(error, request);
           }
-          if (flushing !== null) await flushing;
+          if (flushing !== null) {
+            try {
+              await flushing;
+            } catch (error) {
+              if (res instanceof HTTPResponse) this.#cancel(res);
+              throw error;
+            }
+          }
           if (!(res instanceof HTTPResponse)) {
             res = await server.errorResponse(
               new TypeError("Handler must return an HTTPResponse"),
