@@ -1316,10 +1316,12 @@ class Session {
         this.continueState = 3;
         this.close = true;
       }
-    } else if (!this.bodyDone && body instanceof Uint8Array) {
+    }
+    if (!this.bodyDone) {
       // Content the handler left unread is read and dropped after the
       // response, up to DRAIN_LIMIT. When its Content-Length says more is
-      // to come, the response says the connection closes instead.
+      // to come, the response says the connection closes instead (a
+      // streamed response may still read it all, but may not).
       const declared = Number(request.headers.get("content-length"));
       if (declared - this.contentSeen > DRAIN_LIMIT) this.close = true;
     }

@@ -1271,3 +1271,19 @@ Deno.test("serve() dates its 408 after headersTimeout", async () => {
   const response = await readUntilText(conn, () => false);
   assert.match(response, /^HTTP\/1\.1 408 Request Timeout\r\nDate: .+ GMT\r\n/);
 });
+
+Deno.test("serve() says Connection: close before a streamed response when unread content is longer than it drains", async () => {
+  await using server = start(() =>
+    new HTTPResponse({ body: ReadableStream.from([bytes("streamed")]) })
+  );
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\n",
+  );
+  const response = await readUntilText(
+    conn,
+    (got) => got.endsWith("0\r\n\r\n"),
+  );
+  assert.match(response, /^HTTP\/1\.1 200 /);
+  assert.match(response, /\r\nConnection: close\r\n/);
+});
