@@ -47,6 +47,7 @@ export interface ClientOptions {
   idleTimeout?: number;
   /**
    * How long to wait for a connection to be established, in milliseconds.
+   * `Infinity` or 0 waits as long as the system does.
    *
    * @default {10000}
    */
@@ -153,7 +154,8 @@ export interface ClientRequestOptions {
    * connection, sending, and receiving the response (including a streamed
    * body); after it the request fails with `Deno.errors.TimedOut`. A
    * streamed request body still being read then is cancelled with that
-   * error and its connection closed.
+   * error and its connection closed. `Infinity` or 0 sets no limit (the
+   * server's timeouts and Node's `http.request` read 0 the same way).
    *
    * @default {undefined}
    */
@@ -327,7 +329,10 @@ class Deadline {
       if (signal.aborted) this.abort(signal.reason);
       else signal.addEventListener("abort", this.#onAbort, { once: true });
     }
-    if (timeout !== undefined && timeout !== Infinity && !this.aborted) {
+    if (
+      timeout !== undefined && timeout !== Infinity && timeout !== 0 &&
+      !this.aborted
+    ) {
       this.#timer = setTimeout(() => {
         this.abort(
           new Deno.errors.TimedOut(
@@ -370,11 +375,11 @@ function checkCount(value: number, name: string): number {
   return value;
 }
 
-/** Whether `error` is the connection failing, or closed under a write. */
-function connectionError(error: unknown): boolean {
-  return error instanceof Deno.errors.BadResource ||
-    error instanceof Deno.errors.Interrupted ||
-    BROKEN.some((Class) => error instanceof Class);
+function noop(): void {}
+
+/** A streamed request body's source failed (not the connection): `error`. */
+class SourceError {
+  constructor(readonly error: unknown) {}
 }
 
 function hasToken(value: string | null, token: string): boolean {
@@ -417,9 +422,16 @@ function invalidResponse(
 
 /** The `Authorization` value for the userinfo of `url` (RFC 7617). */
 function basic(url: URL): string {
-  const pair = `${decodeURIComponent(url.username)}:${
-    decodeURIComponent(url.password)
-  }`;
+  let pair: string;
+  try {
+    pair = `${decodeURIComponent(url.username)}:${
+      decodeURIComponent(url.password)
+    }`;
+  } catch {
+    throw new TypeError(
+      `Invalid percent-encoding in the credentials of the URL for ${url.host}`,
+    );
+  }
   let binary = "";
   for (const byte of new TextEncoder().encode(pair)) {
     binary += String.fromCharCode(byte);
@@ -566,7 +578,7 @@ export class Client implements AsyncDisposable, Disposable {
       connectTimeout: checkCount(
         options.connectTimeout ?? 10_000,
         "connectTimeout",
-      ),
+      ) || Infinity,
       decoder: {
         maxStartLineBytes: options.maxStartLineBytes,
         maxHeaderBytes: options.maxHeaderBytes,
@@ -683,7 +695,10 @@ export class Client implements AsyncDisposable, Disposable {
         checkCount(init.maxBodyBytes, "maxBodyBytes");
       }
       const prep = this.#prepare(url, init, version, target, this.#headers);
-      if (init.signal === undefined && init.timeout === undefined) {
+      if (
+        init.signal === undefined &&
+        (init.timeout === undefined || init.timeout === 0)
+      ) {
         return this.#run(prep, settings, null);
       }
       const deadline = new Deadline(init.signal, init.timeout, prep.url.href);
@@ -1190,6 +1205,8 @@ export class Client implements AsyncDisposable, Disposable {
       ) {
         return this.#exchange(prep, settings, deadline, true);
       }
+      // The streamed body's source failed: its error, as it is.
+      if (conn.sourceError !== null) throw conn.sourceError.error;
       if (error instanceof HTTPParseError) throw invalidResponse(prep, error);
       throw broken(prep, error);
     }
@@ -1210,6 +1227,28 @@ export class Client implements AsyncDisposable, Disposable {
     settings: Settings,
     deadline: Deadline | null,
   ): Promise<HTTPResponse> {
+    this.#startSending(conn, prep, prep.bytes, deadline);
+    try {
+      return await this.#receive(conn, prep, settings, deadline);
+    } catch (error) {
+      conn.halt();
+      throw error;
+    }
+  }
+
+  /**
+   * Starts sending `bytes`, then the streamed body if any, without waiting
+   * (see {@linkcode Client.#duplex}). While it runs `conn.sending` is true
+   * and `conn.halt()` stops it. A failure of the body's source closes the
+   * connection and is kept as `conn.sourceError`, for the receiving side to
+   * report; a failure of the connection is the receiving side's to see.
+   */
+  #startSending(
+    conn: PooledConnection,
+    prep: Prepared,
+    bytes: Uint8Array,
+    deadline: Deadline | null,
+  ): void {
     const halt = new AbortController();
     const signal = deadline === null
       ? halt.signal
@@ -1218,25 +1257,18 @@ export class Client implements AsyncDisposable, Disposable {
     conn.halt = () => halt.abort();
     conn.sourceError = null;
     (async () => {
-      await conn.tcp.write(prep.bytes);
+      await conn.tcp.write(bytes);
       if (prep.stream !== null) await this.#sendStream(conn, prep, signal);
     })().then(() => {
       conn.sending = false;
+      conn.halt = noop; // it holds the body: let it go
     }, (error) => {
-      if (signal.aborted || connectionError(error)) return;
+      conn.halt = noop;
+      if (!(error instanceof SourceError) || signal.aborted) return;
       // The body's source failed: end the exchange with its error.
-      conn.sourceError = { error };
+      conn.sourceError = { error: error.error };
       conn.tcp.close();
     });
-    try {
-      return await this.#receive(conn, prep, settings, deadline);
-    } catch (error) {
-      halt.abort();
-      // Set by the sending above, which TypeScript cannot see.
-      const failed = conn.sourceError as { error: unknown } | null;
-      if (failed !== null) throw failed.error;
-      throw error;
-    }
   }
 
   /**
@@ -1260,7 +1292,12 @@ export class Client implements AsyncDisposable, Disposable {
     else signal.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
-        const result = await Promise.race([reader.read(), aborted]);
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await Promise.race([reader.read(), aborted]);
+        } catch (error) {
+          throw signal.aborted ? error : new SourceError(error);
+        }
         if (result.done) break;
         const chunk = result.value;
         if (chunk.length === 0) continue;
@@ -1268,7 +1305,9 @@ export class Client implements AsyncDisposable, Disposable {
       }
     } catch (error) {
       // Not awaited: a source whose cancel() hangs must not hold us up.
-      reader.cancel(signal.aborted ? signal.reason : error).catch(() => {});
+      if (!(error instanceof SourceError)) {
+        reader.cancel(signal.aborted ? signal.reason : error).catch(noop);
+      }
       throw error;
     } finally {
       signal.removeEventListener("abort", onAbort);
@@ -1314,7 +1353,7 @@ export class Client implements AsyncDisposable, Disposable {
           if (message.status < 200 && message.status !== 101) {
             interim = true;
             if (message.status === 100 && deferred !== null) {
-              await conn.tcp.write(deferred);
+              await this.#sendDeferred(conn, prep, deferred, deadline);
               deferred = null;
             }
           } else {
@@ -1376,7 +1415,7 @@ export class Client implements AsyncDisposable, Disposable {
         const first = await Promise.race([read, wait.promise]);
         wait.clear();
         if (first === TIMEOUT) {
-          await conn.tcp.write(deferred);
+          await this.#sendDeferred(conn, prep, deferred, deadline);
           deferred = null;
         }
         await this.#fill(conn, read);
@@ -1384,6 +1423,20 @@ export class Client implements AsyncDisposable, Disposable {
       }
       await this.#fill(conn);
     }
+  }
+
+  /**
+   * Sends the body held back for `Expect: 100-continue`: a large one while
+   * the response is received, as {@linkcode Client.#duplex} does.
+   */
+  #sendDeferred(
+    conn: PooledConnection,
+    prep: Prepared,
+    body: Uint8Array,
+    deadline: Deadline | null,
+  ): Promise<unknown> | void {
+    if (body.length <= DUPLEX_BYTES) return conn.tcp.write(body);
+    this.#startSending(conn, prep, body, deadline);
   }
 
   /** Returns the connection after a whole response. */
@@ -1400,6 +1453,7 @@ export class Client implements AsyncDisposable, Disposable {
       conn.halt();
       reusable = false;
     }
+    conn.halt = noop;
     reusable = reusable && !conn.eof && response.status !== 101 &&
       persistent(response) && conn.decoder.takeBuffered().length === 0;
     prep.pool.release(conn, reusable);
@@ -1422,6 +1476,7 @@ export class Client implements AsyncDisposable, Disposable {
         this.#done(conn, prep, response, reusable, deadline);
       } else {
         if (deadline !== null) deadline.conn = null;
+        conn.halt(); // a request body still being sent: stop it
         prep.pool.release(conn, false);
       }
       deadline?.dispose();

@@ -1082,3 +1082,86 @@ Deno.test("Client fails with its streamed body's error", async () => {
   });
   await assert.rejects(client.post(url, failing), TypeError, "source broke");
 });
+
+Deno.test("Client fails with its streamed body's error even when that is a connection error class", async () => {
+  await using server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new HTTPResponse({ body: request.body }),
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+  await using client = new Client();
+  const upstream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(10));
+    },
+    pull(controller) {
+      controller.error(new Deno.errors.ConnectionReset("upstream reset"));
+    },
+  });
+  await assert.rejects(
+    client.post(url, upstream, { timeout: 10_000 }),
+    (error: Error) => {
+      assert(error instanceof Deno.errors.ConnectionReset);
+      assert.equal(error.message, "upstream reset");
+      return true;
+    },
+  );
+});
+
+Deno.test("Client stops sending its streamed body when a streamed response is cancelled", async () => {
+  // The response never ends, so only cancelling it ends the exchange.
+  const server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new HTTPResponse({
+        body: new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(encoder.encode("a")),
+          pull: () => new Promise(() => {}),
+        }),
+      }),
+  );
+  try {
+    const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+    await using client = new Client();
+    const cancelled = Promise.withResolvers<void>();
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(10));
+      },
+      pull: () => new Promise(() => {}), // never more
+      cancel: () => cancelled.resolve(),
+    });
+    const res = await client.post(url, stalled, { stream: true });
+    await (res.body as ReadableStream).cancel();
+    await within(cancelled.promise, 5_000);
+  } finally {
+    await server.shutdown({ timeout: 100 });
+  }
+});
+
+Deno.test("Client sends a large body after 100 Continue while it receives, so an echo does not deadlock", async () => {
+  await using server = serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new HTTPResponse({ body: request.body }),
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+  await using client = new Client();
+  const res = await client.post(url, new Uint8Array(16 << 20), {
+    headers: { Expect: "100-continue" },
+    timeout: 20_000,
+  });
+  assert.equal((await res.bytes()).length, 16 << 20);
+});
+
+Deno.test("Client rejects bad percent-encoding in URL credentials with a TypeError, and timeout 0 sets no limit", async () => {
+  await using server = rawServer(async (conn) => {
+    while (await readHead(conn) !== null) await conn.write(ok("ok"));
+  });
+  await using client = new Client();
+  await assert.rejects(
+    client.get(server.url.replace("//", "//us%zzer:pw@")),
+    TypeError,
+  );
+  const res = await client.get(`${server.url}/`, { timeout: 0 });
+  assert.equal(await res.text(), "ok");
+});
