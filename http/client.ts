@@ -382,6 +382,42 @@ class SourceError {
   constructor(readonly error: unknown) {}
 }
 
+/**
+ * The next chunk of a request body, or a rejection: `signal.reason` once it
+ * aborts, a {@linkcode SourceError} when the source fails. The abort
+ * listener lives for one read, so a long upload adds nothing per chunk.
+ */
+function readOrAbort(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    reader.read().then((result) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(result);
+    }, (error) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(signal.aborted ? signal.reason : new SourceError(error));
+    });
+  });
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "object";
+}
+
+/** Whether `error` is the connection failing, or closed under a write. */
+function connectionError(error: unknown): boolean {
+  return error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted ||
+    BROKEN.some((Class) => error instanceof Class);
+}
+
 function hasToken(value: string | null, token: string): boolean {
   if (value === null) return false;
   const lower = value.toLowerCase();
@@ -1239,9 +1275,10 @@ export class Client implements AsyncDisposable, Disposable {
   /**
    * Starts sending `bytes`, then the streamed body if any, without waiting
    * (see {@linkcode Client.#duplex}). While it runs `conn.sending` is true
-   * and `conn.halt()` stops it. A failure of the body's source closes the
-   * connection and is kept as `conn.sourceError`, for the receiving side to
-   * report; a failure of the connection is the receiving side's to see.
+   * and `conn.halt()` stops it. A failure of the body's source (or a chunk
+   * that is not a `Uint8Array`) closes the connection and is kept as
+   * `conn.sourceError`, for the receiving side to report; a failure of the
+   * connection is the receiving side's to see.
    */
   #startSending(
     conn: PooledConnection,
@@ -1264,9 +1301,15 @@ export class Client implements AsyncDisposable, Disposable {
       conn.halt = noop; // it holds the body: let it go
     }, (error) => {
       conn.halt = noop;
-      if (!(error instanceof SourceError) || signal.aborted) return;
-      // The body's source failed: end the exchange with its error.
-      conn.sourceError = { error: error.error };
+      if (signal.aborted) return;
+      if (error instanceof SourceError) {
+        error = error.error;
+      } else if (connectionError(error)) {
+        return; // the receiving side sees the connection fail too
+      }
+      // The body's source failed, or sending it did: end the exchange
+      // with that error.
+      conn.sourceError = { error };
       conn.tcp.close();
     });
   }
@@ -1283,34 +1326,37 @@ export class Client implements AsyncDisposable, Disposable {
     signal: AbortSignal,
   ): Promise<void> {
     const tcp = conn.tcp;
-    const reader = prep.stream!.getReader();
-    let onAbort!: () => void;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-    });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    let reader: ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      reader = prep.stream!.getReader();
+    } catch (error) {
+      throw new SourceError(error); // a locked stream
+    }
     try {
       for (;;) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await Promise.race([reader.read(), aborted]);
-        } catch (error) {
-          throw signal.aborted ? error : new SourceError(error);
-        }
+        const result = await readOrAbort(reader, signal);
         if (result.done) break;
-        const chunk = result.value;
+        const chunk: unknown = result.value;
+        if (!(chunk instanceof Uint8Array)) {
+          throw new SourceError(
+            new TypeError(
+              `Request body chunks must be Uint8Array, got ${typeName(chunk)}`,
+            ),
+          );
+        }
         if (chunk.length === 0) continue;
         await tcp.write(prep.chunked ? encodeChunk(chunk) : chunk);
       }
     } catch (error) {
       // Not awaited: a source whose cancel() hangs must not hold us up.
-      if (!(error instanceof SourceError)) {
-        reader.cancel(signal.aborted ? signal.reason : error).catch(noop);
-      }
+      reader.cancel(
+        signal.aborted
+          ? signal.reason
+          : error instanceof SourceError
+          ? error.error
+          : error,
+      ).catch(noop);
       throw error;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
     }
     if (prep.chunked) await tcp.write(encodeLastChunk(prep.trailers));
   }
@@ -1412,8 +1458,12 @@ export class Client implements AsyncDisposable, Disposable {
         // Expect: 100-continue: send the body anyway if no answer comes soon.
         const read = conn.read();
         const wait = timer(CONTINUE_WAIT);
-        const first = await Promise.race([read, wait.promise]);
-        wait.clear();
+        let first;
+        try {
+          first = await Promise.race([read, wait.promise]);
+        } finally {
+          wait.clear();
+        }
         if (first === TIMEOUT) {
           await this.#sendDeferred(conn, prep, deferred, deadline);
           deferred = null;

@@ -1165,3 +1165,42 @@ Deno.test("Client rejects bad percent-encoding in URL credentials with a TypeErr
   const res = await client.get(`${server.url}/`, { timeout: 0 });
   assert.equal(await res.text(), "ok");
 });
+
+Deno.test("Client rejects a streamed body with a chunk that is not a Uint8Array, or a locked stream, with a TypeError", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn); // and never answer
+    await conn.readAll().catch(() => {});
+  });
+  await using client = new Client();
+  const url = `${server.url}/up`;
+  const bad = ReadableStream.from([new ArrayBuffer(8)]);
+  await assert.rejects(
+    client.post(url, bad as unknown as ReadableStream<Uint8Array>, {
+      timeout: 5_000,
+    }),
+    TypeError,
+    "Request body chunks must be Uint8Array, got ArrayBuffer",
+  );
+  const locked = ReadableStream.from([new Uint8Array(1)]);
+  const reader = locked.getReader();
+  await assert.rejects(
+    client.post(url, locked, { timeout: 5_000 }),
+    TypeError,
+  );
+  reader.releaseLock();
+});
+
+Deno.test("Client leaves no timer behind when a request waiting for 100 Continue times out", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn); // and never answer
+    await conn.readAll().catch(() => {});
+  });
+  await using client = new Client();
+  await assert.rejects(
+    client.post(`${server.url}/`, "hello", {
+      headers: { Expect: "100-continue" },
+      timeout: 100,
+    }),
+    Deno.errors.TimedOut,
+  );
+});
