@@ -953,11 +953,7 @@ export interface ConnectOptions extends TimeoutOptions {
   transport?: "tcp" | "unix";
   /** The socket file, for `transport: "unix"`. */
   path?: string;
-  /**
-   * Aborts the connect step: it rejects with `signal.reason` at once. The
-   * system's connect attempt goes on in the background and is closed if it
-   * succeeds (only `timeout` cancels it).
-   */
+  /** Aborts the connect step: it rejects with `signal.reason`. */
   signal?: AbortSignal;
   /**
    * How long the connect step may take, in milliseconds, before it rejects
