@@ -1026,17 +1026,16 @@ export async function connect(
   if (!unix && opts.port === undefined) {
     throw new TypeError(`Cannot connect to ${target}: no port given`);
   }
-  // Only our timeout cancels the runtime's connect: given the caller's
-  // signal, Deno.connect can build the connection and then throw for an
-  // abort that lands as it completes, and that connection is never closed.
-  // A connect the caller aborts goes on, and is closed if it succeeds.
   const controller = new AbortController();
+  const signal = opts.signal
+    ? AbortSignal.any([opts.signal, controller.signal])
+    : controller.signal;
   const pending: Promise<Deno.Conn> = unix
     ? Deno.connect({ transport: "unix", path: opts.path! })
     : Deno.connect({
       hostname: opts.hostname ?? "127.0.0.1",
       port: opts.port!,
-      signal: controller.signal,
+      signal,
     });
   let conn: Deno.Conn;
   try {
