@@ -64,6 +64,21 @@ function rawServer(
   };
 }
 
+/** A raw server answering every request on a connection with "ok". */
+function okServer(): RawServer {
+  return rawServer(async (conn) => {
+    while (await readHead(conn) !== null) await conn.write(ok("ok"));
+  });
+}
+
+/** A raw server that reads a request head and never answers. */
+function silentServer(): RawServer {
+  return rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.readAll().catch(() => {});
+  });
+}
+
 /** Our own server on 127.0.0.1 port 0, with `url`, the URL of its root. */
 function ourServer(handler: ServeHandler): Server & { url: string } {
   const server = serve(
@@ -996,9 +1011,7 @@ Deno.test("Client checks a request's timeout, maxRedirects and maxBodyBytes", as
 });
 
 Deno.test("Client with idleTimeout 0 keeps idle connections", async () => {
-  await using server = rawServer(async (conn) => {
-    while (await readHead(conn) !== null) await conn.write(ok("ok"));
-  });
+  await using server = okServer();
   await using client = new Client({ idleTimeout: 0 });
   for (let i = 0; i < 3; i++) {
     assert.equal(await (await client.get(`${server.url}/`)).text(), "ok");
@@ -1008,9 +1021,7 @@ Deno.test("Client with idleTimeout 0 keeps idle connections", async () => {
 });
 
 Deno.test("Client's idle connections do not keep a script from exiting without close()", async () => {
-  await using server = rawServer(async (conn) => {
-    while (await readHead(conn) !== null) await conn.write(ok("ok"));
-  });
+  await using server = okServer();
   const module = new URL("../../http/client.ts", import.meta.url).href;
   const script = `
 import { Client } from ${JSON.stringify(module)};
@@ -1142,9 +1153,7 @@ Deno.test("Client sends a large body after 100 Continue while it receives, so an
 });
 
 Deno.test("Client rejects bad percent-encoding in URL credentials with a TypeError, and timeout 0 sets no limit", async () => {
-  await using server = rawServer(async (conn) => {
-    while (await readHead(conn) !== null) await conn.write(ok("ok"));
-  });
+  await using server = okServer();
   await using client = new Client();
   await assert.rejects(
     client.get(server.url.replace("//", "//us%zzer:pw@")),
@@ -1155,10 +1164,7 @@ Deno.test("Client rejects bad percent-encoding in URL credentials with a TypeErr
 });
 
 Deno.test("Client rejects a streamed body with a chunk that is not a Uint8Array, or a locked stream, with a TypeError", async () => {
-  await using server = rawServer(async (conn) => {
-    await readHead(conn); // and never answer
-    await conn.readAll().catch(() => {});
-  });
+  await using server = silentServer();
   await using client = new Client();
   const url = `${server.url}/up`;
   const bad = ReadableStream.from([new ArrayBuffer(8)]);
@@ -1179,10 +1185,7 @@ Deno.test("Client rejects a streamed body with a chunk that is not a Uint8Array,
 });
 
 Deno.test("Client leaves no timer behind when a request waiting for 100 Continue times out", async () => {
-  await using server = rawServer(async (conn) => {
-    await readHead(conn); // and never answer
-    await conn.readAll().catch(() => {});
-  });
+  await using server = silentServer();
   await using client = new Client();
   await assert.rejects(
     client.post(`${server.url}/`, "hello", {
