@@ -502,7 +502,7 @@ function resumed(
 /** Connection phases, for timeouts and shutdown. */
 const P_IDLE = 0; // between requests: keepAliveTimeout
 const P_HEAD = 1; // receiving a head: headersTimeout
-const P_BODY = 2; // receiving content: requestTimeout
+const P_BODY = 2; // a read of request content waits: requestTimeout
 const P_HANDLER = 3; // handler running or response being written
 const P_CLOSING = 4; // error response or close under way
 
@@ -1148,7 +1148,6 @@ class Session {
           if (event.type === "end") {
             request.trailers = event.trailers;
             this.bodyDone = true;
-            if (this.phase === P_BODY) this.phase = P_HANDLER;
             controller.close();
             return;
           }
