@@ -43,7 +43,7 @@ export class PooledConnection {
   sending = false;
   /** Stops the sending of the request body. */
   halt: () => void = () => {};
-  /** Set when the request body's source failed while being sent. */
+  /** Set when sending the request body failed other than by the connection (its source, a bad chunk). */
   sourceError: { error: unknown } | null = null;
   /** The read started while idle; the next request takes it over. */
   #pending: Promise<Uint8Array | null> | null = null;
