@@ -232,9 +232,13 @@ export interface Server extends AsyncDisposable {
  * without reading the body never triggers it, and the connection is then
  * closed after the response instead of reading the unwanted body.
  *
- * Request content a handler leaves unread is read and dropped after its
- * response, up to 256 KiB, to keep the connection; when `Content-Length`
- * says more is coming, the response says `Connection: close` instead.
+ * Request content a handler leaves unread is read and dropped, up to
+ * 256 KiB, to keep the connection; when more is coming, the response says
+ * `Connection: close` instead. With `Content-Length` the dropping follows
+ * the response. Chunked content under a byte response is dropped before
+ * it, as Go's net/http does, since only its end tells its length; under a
+ * streamed response (which may read it) it is dropped after, and content
+ * past 256 KiB then closes the connection without the head saying so.
  *
  * Malformed input gets the codec's status (400, 413, 414, 431, 501 or 505)
  * with a short `text/plain` body, then the connection is closed. A handler
@@ -1321,8 +1325,18 @@ class Session {
       // response, up to DRAIN_LIMIT. When its Content-Length says more is
       // to come, the response says the connection closes instead (a
       // streamed response may still read it all, but may not).
-      const declared = Number(request.headers.get("content-length"));
-      if (declared - this.contentSeen > DRAIN_LIMIT) this.close = true;
+      const length = request.headers.get("content-length");
+      if (length !== null) {
+        if (Number(length) - this.contentSeen > DRAIN_LIMIT) this.close = true;
+      } else if (
+        body instanceof Uint8Array && this.continueState !== 3 && !this.close
+      ) {
+        // Chunked content has no length to judge by: with a byte response
+        // nothing can read it any more, so drop up to DRAIN_LIMIT of it
+        // before the head, and say the connection closes if it is longer
+        // (Go's net/http does the same before its header).
+        if (!await this.#drain()) this.close = true;
+      }
     }
     if (body instanceof Uint8Array) {
       const inline = body.length <= COPY_LIMIT || request.method === "HEAD" ||
@@ -1543,6 +1557,8 @@ class Session {
         }
         continue;
       }
+      // Responses batched before this one go out while the content comes.
+      if (this.out.length > 0) await this.flush();
       this.#waitContent();
       const chunk = await conn.readChunk();
       this.#gotContent();

@@ -1287,3 +1287,50 @@ Deno.test("serve() says Connection: close before a streamed response when unread
   assert.match(response, /^HTTP\/1\.1 200 /);
   assert.match(response, /\r\nConnection: close\r\n/);
 });
+
+Deno.test("serve() drops unread chunked content up to its drain limit before the head, and says Connection: close past it", async (t) => {
+  await using server = start(() =>
+    HTTPResponse.text("no thanks", { status: 413 })
+  );
+  const chunk = (size: number) =>
+    concat([
+      bytes(`${size.toString(16)}\r\n`),
+      new Uint8Array(size),
+      bytes("\r\n"),
+    ]);
+  await t.step("short: dropped, and the connection stays", async () => {
+    await using conn = await connect(server.addr, { readTimeout: 5_000 });
+    await conn.write(
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    await delay(20);
+    await conn.write(concat([chunk(20_000), bytes("0\r\n\r\n")]));
+    const decoder = new ResponseDecoder();
+    const first = await readResponse(conn, decoder);
+    assert.equal(first?.headers.get("connection"), null);
+    assert.equal(await first?.text(), "no thanks");
+    await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert.equal(
+      await (await readResponse(conn, decoder))?.text(),
+      "no thanks",
+    );
+  });
+  await t.step("long: the response says it closes", async () => {
+    await using conn = await connect(server.addr, { readTimeout: 5_000 });
+    await conn.write(
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    await delay(20);
+    const sending = (async () => {
+      for (let i = 0; i < 16; i++) await conn.write(chunk(64 * 1024));
+    })().catch(() => {});
+    const response = await readUntilText(
+      conn,
+      (got) => got.endsWith("no thanks"),
+    );
+    assert.match(response, /^HTTP\/1\.1 413 /);
+    assert.match(response, /\r\nConnection: close\r\n/);
+    await sending;
+    assert.equal(await readUntilText(conn, () => false), "");
+  });
+});
