@@ -16,6 +16,7 @@ import {
 import { HTTPParseError } from "./parser.ts";
 import { HostPool, type PooledConnection, type PoolSettings } from "./_pool.ts";
 import { concat, EMPTY } from "./_chars.ts";
+import { BROKEN, renameBroken } from "./_broken.ts";
 import { checkTimeout } from "../_deadline.ts";
 
 /** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
@@ -475,29 +476,16 @@ function basic(url: URL): string {
   return `Basic ${btoa(binary)}`;
 }
 
-/** The runtime's errors for a connection that broke mid-request. */
-const BROKEN = [
-  Deno.errors.ConnectionReset,
-  Deno.errors.ConnectionAborted,
-  Deno.errors.BrokenPipe,
-  Deno.errors.NotConnected,
-];
-
 /**
  * A runtime error for a connection that broke, made again (same class,
  * the original as `cause`) to name the peer and the request; any other
  * error as it is.
  */
 function broken(prep: Prepared, error: unknown): unknown {
-  for (const Class of BROKEN) {
-    if (error instanceof Class) {
-      return new Class(
-        `Connection to ${prep.pool.name} broke during ${prep.method} ${prep.url.href}: ${error.message}`,
-        { cause: error },
-      );
-    }
-  }
-  return error;
+  return renameBroken(
+    error,
+    `Connection to ${prep.pool.name} broke during ${prep.method} ${prep.url.href}`,
+  );
 }
 
 function tooLarge(

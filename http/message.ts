@@ -227,7 +227,8 @@ export class HTTPRequest {
    *   or cut short by the client closing (status 400), or over the server's
    *   `maxBodyBytes` (status 413).
    * @throws {Deno.errors.ConnectionReset} Or another `Deno.errors` class,
-   *   when the connection fails before the content ends.
+   *   when the connection fails before the content ends; the message names
+   *   the client's address and the request.
    */
   async bytes(): Promise<Uint8Array> {
     if (this.body instanceof Uint8Array) return this.body;

@@ -15,6 +15,7 @@ import {
   useInternTable,
 } from "./parser.ts";
 import { STATUS_TEXT } from "./status.ts";
+import { renameBroken } from "./_broken.ts";
 import { concat, InternTable } from "./_chars.ts";
 import {
   DateCache,
@@ -1169,7 +1170,14 @@ class Session {
       }
     } catch (error) {
       this.bodyError = error;
-      controller.error(error);
+      controller.error(
+        renameBroken(
+          error,
+          `Connection from ${
+            formatAddr(conn.remoteAddr)
+          } broke while reading the content of ${request.method} ${request.target}`,
+        ),
+      );
     }
   }
 

@@ -1334,3 +1334,34 @@ Deno.test("serve() drops unread chunked content up to its drain limit before the
     assert.equal(await readUntilText(conn, () => false), "");
   });
 });
+
+Deno.test("serve() names the client when its reset breaks a request body read", async () => {
+  const { promise: failure, resolve } = Promise.withResolvers<unknown>();
+  await using server = start(async (request) => {
+    try {
+      await request.bytes();
+      resolve(null);
+    } catch (error) {
+      resolve(error);
+    }
+    return HTTPResponse.text("late");
+  });
+  // python3 closes with SO_LINGER 0: an RST, not a FIN, mid-body.
+  const script = `
+import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /upload HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 100000\\r\\n\\r\\n" + b"x" * 1000)
+time.sleep(0.2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+`;
+  const result = await run("python3", ["-c", script, String(portOf(server))]);
+  assert.equal(result.stderr, "");
+  const error = await within(failure, 5_000, "the handler saw no error");
+  assert(error instanceof Deno.errors.ConnectionReset, String(error));
+  assert.match(
+    error.message,
+    /^Connection from 127\.0\.0\.1:\d+ broke while reading the content of POST \/upload: /,
+  );
+  assert(error.cause instanceof Deno.errors.ConnectionReset);
+});
