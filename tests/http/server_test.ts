@@ -932,16 +932,39 @@ Deno.test("serve() sends no second response when a body it discards turns out ma
       ],
     ] as const
   ) {
-    await t.step(name, async () => {
-      await using server = start(() => HTTPResponse.text("ok"), options);
+    await t.step(`${name}, after a streamed response`, async () => {
+      // Dropped after the response, which the client waits for.
+      await using server = start(
+        () => new HTTPResponse({ body: ReadableStream.from([bytes("ok")]) }),
+        options,
+      );
       await using conn = await connect(server.addr, { readTimeout: 5_000 });
       await conn.write(
         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
       );
-      const first = await readUntilText(conn, (got) => got.endsWith("ok"));
+      const first = await readUntilText(
+        conn,
+        (got) => got.endsWith("0\r\n\r\n"),
+      );
       assert.match(first, /^HTTP\/1.1 200/);
       await conn.write(rest);
       assert.equal(await readUntilText(conn, () => false), "");
+    });
+    await t.step(`${name}, before a byte response`, async () => {
+      // Dropped before the head, which then says the connection closes.
+      await using server = start(async () => {
+        await delay(50);
+        return HTTPResponse.text("ok");
+      }, options);
+      await using conn = await connect(server.addr, { readTimeout: 5_000 });
+      await conn.write(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+      );
+      await delay(10);
+      await conn.write(rest);
+      const first = await readUntilText(conn, () => false);
+      assert.match(first, /^HTTP\/1.1 200 OK\r\n/);
+      assert.match(first, /\r\nConnection: close\r\n\r\nok$/);
     });
   }
 });
