@@ -233,13 +233,15 @@ export interface Server extends AsyncDisposable {
  * without reading the body never triggers it, and the connection is then
  * closed after the response instead of reading the unwanted body.
  *
- * Request content a handler leaves unread is read and dropped, up to
- * 256 KiB, to keep the connection; when more is coming, the response says
- * `Connection: close` instead. With `Content-Length` the dropping follows
- * the response. Chunked content under a byte response is dropped before
- * it, as Go's net/http does, since only its end tells its length; under a
- * streamed response (which may read it) it is dropped after, and content
- * past 256 KiB then closes the connection without the head saying so.
+ * Request content a handler leaves unread is read and dropped after its
+ * response, up to 256 KiB, to keep the connection; when `Content-Length`
+ * says more is coming, the response says `Connection: close` instead. The
+ * response is never held back for it. Chunked content has no length to
+ * judge by: with a byte response, the connection is kept only if the end
+ * of the content has already arrived, else the response says
+ * `Connection: close`. With a streamed response (which may read it), chunked
+ * content past 256 KiB closes the connection after the response without
+ * the head saying so.
  *
  * Malformed input gets the codec's status (400, 413, 414, 431, 501 or 505)
  * with a short `text/plain` body, then the connection is closed. A handler
@@ -881,6 +883,11 @@ class Session {
   contentSeen = 0;
   bodyError: unknown = null;
   pulling: Promise<void> | null = null;
+  /**
+   * The request body stream takes no more reads: the server is dropping
+   * what is left of the content (a read still under way ends first).
+   */
+  bodyClosed = false;
   upgradable = false;
   upgrade: PromiseWithResolvers<TCPConnection> | null = null;
   /** The response body being streamed, cancelled if the connection is. */
@@ -1056,6 +1063,7 @@ class Session {
     this.request = request;
     this.bodyError = null;
     this.pulling = null;
+    this.bodyClosed = false;
     this.continueState = 0;
     this.contentWaited = 0;
     const headers = request.headers;
@@ -1132,7 +1140,7 @@ class Session {
     controller: ReadableStreamDefaultController<Uint8Array>,
   ): Promise<void> {
     const { decoder, conn } = this;
-    if (this.request !== request || this.closed) {
+    if (this.request !== request || this.closed || this.bodyClosed) {
       controller.error(
         new Deno.errors.BadResource(
           "Request body is no longer readable: its handler has returned",
@@ -1274,6 +1282,10 @@ class Session {
 
   /** The uncommon cases: streams, large bodies, upgrades, unread content. */
   async #complete(request: HTTPRequest, res: HTTPResponse): Promise<boolean> {
+    // With a byte response the handler is done with the request content: a
+    // read it left running ends, and no other may race the server's
+    // dropping of the rest.
+    if (res.body instanceof Uint8Array) this.bodyClosed = true;
     if (this.pulling !== null) await this.pulling;
     const bodyError = this.bodyError;
     if (bodyError !== null) {
@@ -1336,14 +1348,13 @@ class Session {
       const length = request.headers.get("content-length");
       if (length !== null) {
         if (Number(length) - this.contentSeen > DRAIN_LIMIT) this.close = true;
-      } else if (
-        body instanceof Uint8Array && this.continueState !== 3 && !this.close
-      ) {
-        // Chunked content has no length to judge by: with a byte response
-        // nothing can read it any more, so drop up to DRAIN_LIMIT of it
-        // before the head, and say the connection closes if it is longer
-        // (Go's net/http does the same before its header).
-        if (!await this.#drain()) this.close = true;
+      } else if (body instanceof Uint8Array && !this.close) {
+        // Chunked content has no length to judge by, and waiting for its
+        // end would hold back the response (an early 401 or 413). With a
+        // byte response nothing reads it any more: drop what has arrived,
+        // and unless that reached its end, say the connection closes (the
+        // linger then reads and drops what still comes).
+        if (!this.#dropBuffered()) this.close = true;
       }
     }
     if (body instanceof Uint8Array) {
@@ -1359,6 +1370,9 @@ class Session {
       keep = await this.#stream(request, res);
     }
     if (this.out.length > 0) await this.flush();
+    // Likewise once a streamed response has ended.
+    this.bodyClosed = true;
+    if (this.pulling !== null) await this.pulling;
     if (keep && !this.bodyDone) keep = await this.#drain();
     return keep;
   }
@@ -1537,6 +1551,29 @@ class Session {
       reason = error;
     }
     this.abort(reason);
+  }
+
+  /**
+   * Drops the request content already received, without waiting for more;
+   * true if that reached its end, false if more is to come or it is
+   * malformed.
+   */
+  #dropBuffered(): boolean {
+    const decoder = this.decoder;
+    for (;;) {
+      let event;
+      try {
+        event = decoder.next();
+      } catch (error) {
+        if (error instanceof HTTPParseError) return false;
+        throw error;
+      }
+      if (event === null) return false;
+      if (event.type === "end") {
+        this.bodyDone = true;
+        return true;
+      }
+    }
   }
 
   /** Reads and drops the rest of a request body the handler left; false to close instead. */

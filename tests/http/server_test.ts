@@ -950,21 +950,18 @@ Deno.test("serve() sends no second response when a body it discards turns out ma
       await conn.write(rest);
       assert.equal(await readUntilText(conn, () => false), "");
     });
-    await t.step(`${name}, before a byte response`, async () => {
-      // Dropped before the head, which then says the connection closes.
-      await using server = start(async () => {
-        await delay(50);
-        return HTTPResponse.text("ok");
-      }, options);
+    await t.step(`${name}, after a byte response`, async () => {
+      // Not waited for: the response goes out at once and says it closes.
+      await using server = start(() => HTTPResponse.text("ok"), options);
       await using conn = await connect(server.addr, { readTimeout: 5_000 });
       await conn.write(
         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
       );
-      await delay(10);
-      await conn.write(rest);
-      const first = await readUntilText(conn, () => false);
+      const first = await readUntilText(conn, (got) => got.endsWith("ok"));
       assert.match(first, /^HTTP\/1.1 200 OK\r\n/);
       assert.match(first, /\r\nConnection: close\r\n\r\nok$/);
+      await conn.write(rest);
+      assert.equal(await readUntilText(conn, () => false), "");
     });
   }
 });
@@ -1311,51 +1308,65 @@ Deno.test("serve() says Connection: close before a streamed response when unread
   assert.match(response, /\r\nConnection: close\r\n/);
 });
 
-Deno.test("serve() drops unread chunked content up to its drain limit before the head, and says Connection: close past it", async (t) => {
+Deno.test("serve() keeps the connection after unread chunked content only if it has all arrived, and never waits for it", async (t) => {
   await using server = start(() =>
     HTTPResponse.text("no thanks", { status: 413 })
   );
+  const head =
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
   const chunk = (size: number) =>
     concat([
       bytes(`${size.toString(16)}\r\n`),
       new Uint8Array(size),
       bytes("\r\n"),
     ]);
-  await t.step("short: dropped, and the connection stays", async () => {
-    await using conn = await connect(server.addr, { readTimeout: 5_000 });
-    await conn.write(
-      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-    );
-    await delay(20);
-    await conn.write(concat([chunk(20_000), bytes("0\r\n\r\n")]));
-    const decoder = new ResponseDecoder();
-    const first = await readResponse(conn, decoder);
-    assert.equal(first?.headers.get("connection"), null);
-    assert.equal(await first?.text(), "no thanks");
-    await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    assert.equal(
-      await (await readResponse(conn, decoder))?.text(),
-      "no thanks",
-    );
-  });
-  await t.step("long: the response says it closes", async () => {
-    await using conn = await connect(server.addr, { readTimeout: 5_000 });
-    await conn.write(
-      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-    );
-    await delay(20);
-    const sending = (async () => {
-      for (let i = 0; i < 16; i++) await conn.write(chunk(64 * 1024));
-    })().catch(() => {});
+  await t.step(
+    "all arrived with the head: dropped, and the connection stays",
+    async () => {
+      await using conn = await connect(server.addr, { readTimeout: 5_000 });
+      await conn.write(concat([bytes(head), chunk(2000), bytes("0\r\n\r\n")]));
+      const decoder = new ResponseDecoder();
+      const first = await readResponse(conn, decoder);
+      assert.equal(first?.headers.get("connection"), null);
+      assert.equal(await first?.text(), "no thanks");
+      await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assert.equal(
+        await (await readResponse(conn, decoder))?.text(),
+        "no thanks",
+      );
+    },
+  );
+  await t.step("still coming: answered at once, saying it closes", async () => {
+    // The client sends the rest only once it has seen the response.
+    await using conn = await connect(server.addr, { readTimeout: 2_000 });
+    await conn.write(concat([bytes(head), chunk(100)]));
     const response = await readUntilText(
       conn,
       (got) => got.endsWith("no thanks"),
     );
     assert.match(response, /^HTTP\/1\.1 413 /);
     assert.match(response, /\r\nConnection: close\r\n/);
-    await sending;
+    await conn.write(concat([chunk(100), bytes("0\r\n\r\n")]));
     assert.equal(await readUntilText(conn, () => false), "");
   });
+  await t.step(
+    "long, sent at full speed: the response says it closes",
+    async () => {
+      await using conn = await connect(server.addr, { readTimeout: 5_000 });
+      await conn.write(head);
+      const sending = (async () => {
+        for (let i = 0; i < 16; i++) await conn.write(chunk(64 * 1024));
+      })().catch(() => {});
+      const response = await readUntilText(
+        conn,
+        (got) => got.endsWith("no thanks"),
+      );
+      assert.match(response, /^HTTP\/1\.1 413 /);
+      assert.match(response, /\r\nConnection: close\r\n/);
+      await sending;
+      assert.equal(await readUntilText(conn, () => false), "");
+    },
+  );
 });
 
 Deno.test("serve() names the client when its reset breaks a request body read", async () => {
@@ -1387,4 +1398,26 @@ s.close()
     /^Connection from 127\.0\.0\.1:\d+ broke while reading the content of POST \/upload: /,
   );
   assert(error.cause instanceof Deno.errors.ConnectionReset);
+});
+
+Deno.test("serve() refuses a request body read the handler leaves running past a byte response, and keeps the connection in order", async () => {
+  const { promise: background, resolve } = Promise.withResolvers<unknown>();
+  await using server = start((request) => {
+    if (request.method === "POST") {
+      request.bytes().then(resolve, resolve);
+      return HTTPResponse.text("accepted", { status: 202 });
+    }
+    return HTTPResponse.text(`got ${request.target}`);
+  });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc",
+  );
+  const decoder = new ResponseDecoder();
+  const first = await readResponse(conn, decoder);
+  assert.equal(first?.status, 202);
+  await conn.write("defghiGET /c HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.equal(await (await readResponse(conn, decoder))?.text(), "got /c");
+  const error = await within(background, 5_000, "the read never ended");
+  assert(error instanceof Deno.errors.BadResource, String(error));
 });
