@@ -985,7 +985,7 @@ function resolveAddr(
  * socket, like `Deno.connect`, with a timeout, an abort signal and clear
  * errors.
  *
- * Requires `--allow-net` (TCP) or `--allow-read` and `--allow-write` (unix).
+ * Requires `--allow-net` (and `--allow-read` and `--allow-write` for unix).
  *
  * @param addr `"host:port"`, `"[::1]:port"`, `"unix:/path"`, a
  *   `Deno.NetAddr`/`Deno.UnixAddr`, or a {@linkcode ConnectOptions} object.
@@ -1094,7 +1094,7 @@ export interface ListenOptions extends TimeoutOptions {
  * like `Deno.listen`, returning a {@linkcode Listener} whose accepted
  * connections are {@linkcode TCPConnection}s.
  *
- * Requires `--allow-net` (TCP) or `--allow-read` and `--allow-write` (unix).
+ * Requires `--allow-net` (and `--allow-read` and `--allow-write` for unix).
  *
  * @param addr `"host:port"` (port 0 picks a free port), `"unix:/path"`, a
  *   `Deno.NetAddr`/`Deno.UnixAddr`, or a {@linkcode ListenOptions} object.

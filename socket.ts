@@ -136,8 +136,8 @@ let adopt: (
  * `close()` is idempotent; it makes a pending `accept()`, `connect()`,
  * `receive()` or `receiveFrom()` reject with `Deno.errors.BadResource`.
  *
- * Requires `--allow-net` for TCP and UDP, `--allow-read` and `--allow-write`
- * for unix sockets, and `--unstable-net` for UDP and `reusePort`.
+ * Requires `--allow-net` for TCP, UDP and unix sockets, `--allow-read` and
+ * `--allow-write` too for unix sockets, and `--unstable-net` for UDP and `reusePort`.
  *
  * @example TCP echo over loopback
  * ```ts ignore

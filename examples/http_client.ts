@@ -5,7 +5,7 @@
 //   deno run --allow-net examples/http_client.ts http://127.0.0.1:8080/
 //   deno run --allow-net examples/http_client.ts --method POST \
 //     --header "Content-Type: application/json" --data '{"a":1}' http://127.0.0.1:8080/items
-//   deno run --allow-read --allow-write examples/http_client.ts \
+//   deno run --allow-net --allow-read --allow-write examples/http_client.ts \
 //     http+unix://%2Fvar%2Frun%2Fdocker.sock/version
 
 import { parseArgs } from "node:util";

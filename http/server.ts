@@ -99,7 +99,7 @@ export interface ServeOptions extends DecoderOptions {
   port?: number;
   /**
    * A unix socket file to listen on instead of TCP. Requires `--allow-read`
-   * and `--allow-write`.
+   * and `--allow-write` as well as `--allow-net`.
    */
   path?: string;
   /** Aborting it shuts the server down as {@linkcode Server.shutdown} does. */
@@ -259,8 +259,8 @@ export interface Server extends AsyncDisposable {
  * connection, so each fires up to a quarter of the shortest timeout or
  * 10 ms late, whichever is more (at most 2 s), never early.
  *
- * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
- * socket).
+ * Requires `--allow-net` (and `--allow-read` and `--allow-write` for a
+ * unix socket).
  *
  * @param options Where to listen, limits, timeouts and callbacks.
  * @param handler Turns each request into a response.
@@ -313,8 +313,8 @@ export function serve(options: ServeOptions, handler: ServeHandler): Server {
  * `listen_and_serve` and Go's `http.ListenAndServe` do. Use {@linkcode serve}
  * for options.
  *
- * Requires `--allow-net` (or `--allow-read` and `--allow-write` for a unix
- * socket).
+ * Requires `--allow-net` (and `--allow-read` and `--allow-write` for a
+ * unix socket).
  *
  * @param addr `"host:port"` (port 0 picks a free one), `"[::1]:port"` or
  *   `"unix:/path"`.
