@@ -171,6 +171,18 @@ export interface ServeOptions extends DecoderOptions {
    * @default {60000}
    */
   writeTimeout?: number;
+  /**
+   * The largest request content, in bytes, so that `request.bytes()`,
+   * `text()` and `json()` collect a bounded amount: a `Content-Length`
+   * above it is answered with `413 Content Too Large` before the handler
+   * runs, and chunked content that grows past it fails its reads and then
+   * gets the 413 (RFC 9110 section 15.5.14). nginx's default is 1 MiB and
+   * Bun's 128 MiB; `Infinity` lifts the limit, for handlers that stream
+   * larger uploads.
+   *
+   * @default {67108864} (64 MiB)
+   */
+  maxBodyBytes?: number;
 }
 
 /** Options for {@linkcode Server.shutdown}. */
@@ -533,6 +545,8 @@ const MIN_READ = 4 * 1024;
 const COPY_LIMIT = 64 * 1024;
 /** Flush the batched responses once they reach this many bytes. */
 const BATCH_LIMIT = 64 * 1024;
+/** The default of ServeOptions.maxBodyBytes, in bytes. */
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 /** An unread request body up to this is read and dropped to keep the connection. */
 const DRAIN_LIMIT = 256 * 1024;
 /** While a response streams, read at most this much of the next requests, in bytes. */
@@ -604,7 +618,7 @@ class HTTPServer implements Server {
       maxStartLineBytes: options.maxStartLineBytes,
       maxHeaderBytes: options.maxHeaderBytes,
       maxHeaderCount: options.maxHeaderCount,
-      maxBodyBytes: options.maxBodyBytes,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     };
     this.headersTimeout = timeoutOf(options.headersTimeout, 60_000);
     this.requestTimeout = timeoutOf(options.requestTimeout, 300_000);

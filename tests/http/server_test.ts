@@ -1420,3 +1420,40 @@ Deno.test("serve() refuses a request body read the handler leaves running past a
   const error = await within(background, 5_000, "the read never ended");
   assert(error instanceof Deno.errors.BadResource, String(error));
 });
+
+Deno.test("serve() bounds request content at 64 MiB by default, and a handler's read of chunked content that grows past maxBodyBytes ends in 413", async (t) => {
+  let called = 0;
+  await using server = start(async (request) => {
+    called++;
+    return HTTPResponse.text(`${(await request.bytes()).length}`);
+  });
+  await t.step(
+    "Content-Length over the default: 413 before the handler",
+    async () => {
+      const response = await exchange(
+        server,
+        `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${
+          64 * 1024 * 1024 + 1
+        }\r\n\r\n`,
+      );
+      assert.match(response, /^HTTP\/1\.1 413 /);
+      assert.match(response, /67108864 bytes/);
+      assert.equal(called, 0);
+    },
+  );
+  await t.step("chunks past maxBodyBytes while the handler reads", async () => {
+    await using small = start(async (request) => {
+      return HTTPResponse.text(`${(await request.bytes()).length}`);
+    }, { maxBodyBytes: 1000 });
+    await using conn = await connect(small.addr, { readTimeout: 5_000 });
+    await conn.write(
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        `258\r\n${"c".repeat(600)}\r\n`,
+    );
+    await delay(20);
+    await conn.write(`258\r\n${"c".repeat(600)}\r\n0\r\n\r\n`);
+    const response = await readUntilText(conn, () => false);
+    assert.match(response, /^HTTP\/1\.1 413 /);
+    assert.match(response, /Connection: close\r\n/);
+  });
+});
