@@ -66,7 +66,8 @@ const handler: ServeHandler = async (request, info) => {
       body: lines(),
     });
   }
-  return HTTPResponse.error(404);
+  // Not HTTPResponse.error(): that one closes the connection, for bad input.
+  return HTTPResponse.text("404 Not Found\n", { status: 404 });
 };
 
 const server = serve({

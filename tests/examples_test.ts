@@ -120,7 +120,8 @@ async function start(
   let hostname = "", port = 0;
   try {
     const line = await waitFor(/^listening on /);
-    const match = line.match(/^listening on (.+):(\d+)$/);
+    // "listening on HOST:PORT", or a URL for the HTTP examples.
+    const match = line.match(/^listening on (?:http:\/\/)?(.+):(\d+)\/?$/);
     assert.ok(match, `unexpected line ${JSON.stringify(line)}`);
     hostname = match[1];
     port = Number(match[2]);
@@ -533,4 +534,96 @@ Deno.test("examples/udp_echo.ts without --unstable-net prints the library's erro
   ]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error: UDP .*--unstable-net/);
+});
+
+// ------------------------------------------------ http_server.ts, http_client.ts, hono.ts
+
+/** Runs curl with a time limit; returns stdout, stderr and the exit code. */
+async function curl(...args: string[]) {
+  const result = await run("curl", ["-sS", "--max-time", "20", ...args]);
+  return { ...result, stdout: decoder.decode(result.stdout) };
+}
+
+Deno.test("examples/http_server.ts serves its routes to curl on one connection, and stops on SIGTERM", async () => {
+  await using server = await start("http_server.ts");
+  const base = `http://${server.hostname}:${server.port}`;
+  const result = await curl(
+    "-v",
+    `${base}/`,
+    "--next",
+    "-d",
+    "hi there",
+    `${base}/echo`,
+    "--next",
+    `${base}/nope`,
+    "--next",
+    `${base}/stream`,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    "Hello, World!\nhi there404 Not Found\n" +
+      Array.from({ length: 10 }, (_, i) => `line ${i + 1} of 10\n`).join(""),
+  );
+  // One connection for all four, the 404 included.
+  assert.equal(result.stderr.match(/Connected to /g)?.length, 1, result.stderr);
+  assert.match(result.stderr, /< Transfer-Encoding: chunked/);
+  await server.waitFor(/ GET \/stream$/);
+  const status = await server.stop("SIGTERM");
+  assert.equal(status.code, 0, server.stderr());
+  assert.deepEqual(server.lines.slice(-2), [
+    "SIGTERM: shutting down",
+    "stopped",
+  ]);
+});
+
+Deno.test("examples/http_client.ts prints the status line, the fields and the body from examples/http_server.ts", async () => {
+  await using server = await start("http_server.ts");
+  const result = await run(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    "examples/http_client.ts",
+    "-d",
+    "ping",
+    "-H",
+    "Content-Type: text/x-test",
+    `http://${server.hostname}:${server.port}/echo`,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const out = decoder.decode(result.stdout);
+  assert.match(out, /^HTTP\/1\.1 200 OK\n/);
+  assert.match(out, /\ncontent-type: text\/x-test\n/i);
+  assert.match(out, /\ncontent-length: 4\n/i);
+  assert.match(out, /\n\nping$/);
+  const missing = await run(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    "examples/http_client.ts",
+    `http://${server.hostname}:${server.port}/nope`,
+  ]);
+  assert.match(decoder.decode(missing.stdout), /^HTTP\/1\.1 404 Not Found\n/);
+});
+
+Deno.test("examples/hono.ts runs its Hono app for curl", async () => {
+  await using server = await start("hono.ts");
+  const base = `http://${server.hostname}:${server.port}`;
+  const result = await curl(
+    `${base}/`,
+    "--next",
+    `${base}/users/42`,
+    "--next",
+    "-H",
+    "Content-Type: application/json",
+    "-d",
+    '{"a":1}',
+    `${base}/echo`,
+    "--next",
+    `${base}/peer`,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /^Hello from Hono on socketkit!\n\{"id":"42"\}\{"a":1\}you are 127\.0\.0\.1:\d+\n$/,
+  );
+  assert.equal((await server.stop("SIGINT")).code, 0, server.stderr());
 });
