@@ -19,10 +19,69 @@ import { concat, EMPTY } from "./_chars.ts";
 import { BROKEN, renameBroken } from "./_broken.ts";
 import { checkTimeout } from "../_deadline.ts";
 
-/** The `User-Agent` a {@linkcode Client} sends unless told otherwise. */
+/**
+ * The `User-Agent` a {@linkcode Client} sends unless told otherwise.
+ *
+ * @example The header a server sees
+ * ```ts
+ * import {
+ *   Client,
+ *   HTTPResponse,
+ *   serve,
+ *   USER_AGENT,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   (request) => HTTPResponse.text(request.headers.get("user-agent") ?? ""),
+ * );
+ * assert(server.addr.transport === "tcp");
+ * await using client = new Client();
+ * const res = await client.get(`http://127.0.0.1:${server.addr.port}/`);
+ * assert.equal(await res.text(), USER_AGENT);
+ * ```
+ */
 export const USER_AGENT = "socketkit/0.1.0";
 
-/** Options for {@linkcode Client}. */
+/**
+ * Options for {@linkcode Client}.
+ *
+ * @example A client that follows redirects and sends default headers
+ * ```ts
+ * import {
+ *   Client,
+ *   type ClientOptions,
+ *   HTTPResponse,
+ *   serve,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = serve({ hostname: "127.0.0.1", port: 0 }, (request) =>
+ *   request.url.pathname === "/old"
+ *     ? HTTPResponse.redirect("/new")
+ *     : HTTPResponse.json({
+ *       path: request.url.pathname,
+ *       accept: request.headers.get("accept"),
+ *     }));
+ * assert(server.addr.transport === "tcp");
+ *
+ * const options: ClientOptions = {
+ *   maxConnectionsPerHost: 4,
+ *   idleTimeout: 1_000,
+ *   connectTimeout: 2_000,
+ *   maxBodyBytes: 1024 * 1024,
+ *   redirect: "follow",
+ *   headers: { Accept: "application/json" },
+ * };
+ * await using client = new Client(options);
+ * const res = await client.get(`http://127.0.0.1:${server.addr.port}/old`);
+ * assert.deepEqual(await res.json(), {
+ *   path: "/new",
+ *   accept: "application/json",
+ * });
+ * ```
+ */
 export interface ClientOptions {
   /**
    * The most idle keep-alive connections kept per origin; more are closed
@@ -114,7 +173,38 @@ export interface ClientOptions {
   headers?: HTTPHeadersInit;
 }
 
-/** Options for one request made with a {@linkcode Client}. */
+/**
+ * Options for one request made with a {@linkcode Client}.
+ *
+ * @example POST JSON with a timeout
+ * ```ts
+ * import {
+ *   Client,
+ *   type ClientRequestOptions,
+ *   HTTPResponse,
+ *   serve,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   async (request) => HTTPResponse.json(await request.json(), { status: 201 }),
+ * );
+ * assert(server.addr.transport === "tcp");
+ *
+ * const options: ClientRequestOptions = {
+ *   method: "POST",
+ *   headers: { "Content-Type": "application/json" },
+ *   body: JSON.stringify({ name: "cup" }),
+ *   timeout: 5_000,
+ * };
+ * await using client = new Client();
+ * const url = `http://127.0.0.1:${server.addr.port}/items`;
+ * const res = await client.request(url, options);
+ * assert.equal(res.status, 201);
+ * assert.deepEqual(await res.json(), { name: "cup" });
+ * ```
+ */
 export interface ClientRequestOptions {
   /**
    * The method (RFC 9110 section 9).
@@ -196,7 +286,37 @@ export interface ClientRequestOptions {
   unixPath?: string;
 }
 
-/** A request given as a URL and options, for {@linkcode Client.request}. */
+/**
+ * A request given as a URL and options, for {@linkcode Client.request}.
+ *
+ * @example A request as one object
+ * ```ts
+ * import {
+ *   Client,
+ *   type ClientRequestInit,
+ *   HTTPResponse,
+ *   serve,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const notes = new Map<string, string>();
+ * await using server = serve({ hostname: "127.0.0.1", port: 0 }, async (req) => {
+ *   notes.set(req.url.pathname, await req.text());
+ *   return new HTTPResponse({ status: 204 });
+ * });
+ * assert(server.addr.transport === "tcp");
+ *
+ * const init: ClientRequestInit = {
+ *   url: `http://127.0.0.1:${server.addr.port}/notes/1`,
+ *   method: "PUT",
+ *   body: "hello",
+ * };
+ * await using client = new Client();
+ * const res = await client.request(init);
+ * assert.equal(res.status, 204);
+ * assert.equal(notes.get("/notes/1"), "hello");
+ * ```
+ */
 export interface ClientRequestInit extends ClientRequestOptions {
   /** The URL: `http:`, or `http+unix:` with the socket path as the host. */
   url: string | URL;

@@ -3,7 +3,35 @@
 import { isToken } from "./_chars.ts";
 import type { HTTPHeaders } from "./headers.ts";
 
-/** A cookie to send with `Set-Cookie` (RFC 6265 section 4.1). */
+/**
+ * A cookie to send with `Set-Cookie` (RFC 6265 section 4.1).
+ *
+ * @example A session cookie on a response
+ * ```ts
+ * import {
+ *   type Cookie,
+ *   HTTPResponse,
+ *   setCookie,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const session: Cookie = {
+ *   name: "session",
+ *   value: "a3f9",
+ *   path: "/",
+ *   maxAge: 3600,
+ *   secure: true,
+ *   httpOnly: true,
+ *   sameSite: "Lax",
+ * };
+ * const response = HTTPResponse.text("signed in");
+ * setCookie(response.headers, session);
+ * assert.equal(
+ *   response.headers.get("set-cookie"),
+ *   "session=a3f9; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax",
+ * );
+ * ```
+ */
 export interface Cookie {
   /** The cookie-name, a token. */
   name: string;

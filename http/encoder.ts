@@ -12,7 +12,35 @@ import {
 import { fieldNames, fieldValues, type HTTPHeaders } from "./headers.ts";
 import type { HTTPRequest, HTTPResponse } from "./message.ts";
 
-/** Options for {@linkcode encodeRequestHead} and {@linkcode encodeResponseHead}. */
+/**
+ * Options for {@linkcode encodeRequestHead} and {@linkcode encodeResponseHead}.
+ *
+ * @example Send a response body in chunks
+ * ```ts
+ * import {
+ *   encodeChunk,
+ *   type EncodeHeadOptions,
+ *   encodeLastChunk,
+ *   encodeResponseHead,
+ *   HTTPResponse,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const options: EncodeHeadOptions = { chunked: true, method: "GET" };
+ * const text = new TextEncoder();
+ * const parts = [
+ *   encodeResponseHead(new HTTPResponse(), options),
+ *   encodeChunk(text.encode("hello ")),
+ *   encodeChunk(text.encode("world")),
+ *   encodeLastChunk(),
+ * ];
+ * assert.equal(
+ *   parts.map((part) => new TextDecoder().decode(part)).join(""),
+ *   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+ *     "6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n",
+ * );
+ * ```
+ */
 export interface EncodeHeadOptions {
   /**
    * Frame the content as chunked (RFC 9112 section 7.1): write
@@ -31,7 +59,27 @@ export interface EncodeHeadOptions {
   method?: string;
 }
 
-/** Options for {@linkcode encodeResponse}. */
+/**
+ * Options for {@linkcode encodeResponse}.
+ *
+ * @example Answer a HEAD request
+ * ```ts
+ * import {
+ *   encodeResponse,
+ *   type EncodeResponseOptions,
+ *   HTTPResponse,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const options: EncodeResponseOptions = { method: "HEAD" };
+ * const bytes = encodeResponse(HTTPResponse.text("hello"), options);
+ * assert.equal(
+ *   new TextDecoder().decode(bytes),
+ *   "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+ *     "Content-Length: 5\r\n\r\n",
+ * );
+ * ```
+ */
 export interface EncodeResponseOptions {
   /**
    * The method of the request the response answers: a response to HEAD

@@ -2,7 +2,31 @@
 
 import { invalidValueIndex, isToken } from "./_chars.ts";
 
-/** What an {@linkcode HTTPHeaders} can be built from. */
+/**
+ * What an {@linkcode HTTPHeaders} can be built from.
+ *
+ * @example Every form builds the same field lines
+ * ```ts
+ * import { HTTPHeaders, type HTTPHeadersInit } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const inits: HTTPHeadersInit[] = [
+ *   { "Content-Type": "text/plain" },
+ *   [["Content-Type", "text/plain"]],
+ *   new Headers({ "content-type": "text/plain" }),
+ *   new HTTPHeaders({ "Content-Type": "text/plain" }),
+ * ];
+ * for (const init of inits) {
+ *   assert.equal(new HTTPHeaders(init).get("content-type"), "text/plain");
+ * }
+ * // Only pairs (and `Headers`) can repeat a name.
+ * const cookies = new HTTPHeaders([
+ *   ["Set-Cookie", "a=1"],
+ *   ["Set-Cookie", "b=2"],
+ * ]);
+ * assert.deepEqual(cookies.getAll("set-cookie"), ["a=1", "b=2"]);
+ * ```
+ */
 export type HTTPHeadersInit =
   | HTTPHeaders
   | Headers

@@ -4,18 +4,80 @@ import { HTTPHeaders, type HTTPHeadersInit, sharedHeaders } from "./headers.ts";
 import { STATUS_TEXT } from "./status.ts";
 import { concat, EMPTY, encodeUTF8 } from "./_chars.ts";
 
-/** The HTTP versions the codec speaks (RFC 9112 section 2.3). */
+/**
+ * The HTTP versions the codec speaks (RFC 9112 section 2.3).
+ *
+ * @example Answer in the client's version
+ * ```ts
+ * import {
+ *   decodeRequest,
+ *   encodeResponse,
+ *   HTTPResponse,
+ *   type HTTPVersion,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const request = decodeRequest(
+ *   new TextEncoder().encode("GET / HTTP/1.0\r\nHost: a\r\n\r\n"),
+ * );
+ * const version: HTTPVersion = request.version;
+ * assert.equal(version, "HTTP/1.0");
+ * const bytes = encodeResponse(new HTTPResponse({ version, body: "hi" }));
+ * assert(new TextDecoder().decode(bytes).startsWith("HTTP/1.0 200 OK\r\n"));
+ * ```
+ */
 export type HTTPVersion = "HTTP/1.1" | "HTTP/1.0";
 
 /**
  * A message body: the bytes when known or collected, or a stream of chunks
  * when streamed.
+ *
+ * @example Measure a body in either form
+ * ```ts
+ * import { type HTTPBody, HTTPResponse } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * async function size(body: HTTPBody): Promise<number> {
+ *   if (body instanceof Uint8Array) return body.length;
+ *   let n = 0;
+ *   for await (const chunk of body) n += chunk.length;
+ *   return n;
+ * }
+ *
+ * assert.equal(await size(HTTPResponse.text("hello").body), 5);
+ * const streamed = new HTTPResponse({
+ *   body: ReadableStream.from([new Uint8Array(3), new Uint8Array(4)]),
+ * });
+ * assert.equal(await size(streamed.body), 7);
+ * ```
  */
 export type HTTPBody = Uint8Array | ReadableStream<Uint8Array>;
 
 /**
  * What a message body can be built from: bytes, a stream, a string (encoded
  * as UTF-8), an async iterable of chunks, or `null` for no content.
+ *
+ * @example Bodies from text, bytes and a generator
+ * ```ts
+ * import { type HTTPBodyInit, HTTPResponse } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const encoder = new TextEncoder();
+ * async function* lines() {
+ *   yield encoder.encode("a\n");
+ *   yield encoder.encode("b\n");
+ * }
+ *
+ * const bodies: HTTPBodyInit[] = [
+ *   "text",
+ *   encoder.encode("bytes"),
+ *   lines(),
+ *   null,
+ * ];
+ * const texts = [];
+ * for (const body of bodies) texts.push(await new HTTPResponse({ body }).text());
+ * assert.deepEqual(texts, ["text", "bytes", "a\nb\n", ""]);
+ * ```
  */
 export type HTTPBodyInit =
   | HTTPBody
@@ -23,7 +85,34 @@ export type HTTPBodyInit =
   | AsyncIterable<Uint8Array>
   | null;
 
-/** Options for {@linkcode HTTPRequest}. */
+/**
+ * Options for {@linkcode HTTPRequest}.
+ *
+ * @example An upload with a trailer field
+ * ```ts
+ * import {
+ *   encodeRequest,
+ *   HTTPHeaders,
+ *   HTTPRequest,
+ *   type HTTPRequestInit,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const init: HTTPRequestInit = {
+ *   method: "PUT",
+ *   target: "/files/report.txt",
+ *   headers: { Host: "example.com", "Content-Type": "text/plain" },
+ *   body: "data",
+ *   trailers: new HTTPHeaders({ "Content-MD5": "jWx0E9sPTRUbYbnmeBNkHQ==" }),
+ * };
+ * assert.equal(
+ *   new TextDecoder().decode(encodeRequest(new HTTPRequest(init))),
+ *   "PUT /files/report.txt HTTP/1.1\r\nHost: example.com\r\n" +
+ *     "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" +
+ *     "4\r\ndata\r\n0\r\nContent-MD5: jWx0E9sPTRUbYbnmeBNkHQ==\r\n\r\n",
+ * );
+ * ```
+ */
 export interface HTTPRequestInit {
   /**
    * The method (a token, RFC 9110 section 9).
@@ -65,7 +154,32 @@ export interface HTTPRequestInit {
   trailers?: HTTPHeaders | null;
 }
 
-/** Options for {@linkcode HTTPResponse}. */
+/**
+ * Options for {@linkcode HTTPResponse}.
+ *
+ * @example A 201 with a Location
+ * ```ts
+ * import {
+ *   encodeResponse,
+ *   HTTPResponse,
+ *   type HTTPResponseInit,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const init: HTTPResponseInit = {
+ *   status: 201,
+ *   headers: { Location: "/items/7" },
+ *   body: '{"id":7}',
+ * };
+ * const response = new HTTPResponse(init);
+ * assert.equal(response.reason, "Created");
+ * assert.equal(
+ *   new TextDecoder().decode(encodeResponse(response)),
+ *   "HTTP/1.1 201 Created\r\nLocation: /items/7\r\nContent-Length: 8\r\n\r\n" +
+ *     '{"id":7}',
+ * );
+ * ```
+ */
 export interface HTTPResponseInit {
   /**
    * The status code, 100 to 999 (RFC 9110 section 15).

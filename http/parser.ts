@@ -60,7 +60,33 @@ export class HTTPParseError extends Error {
   }
 }
 
-/** Limits for {@linkcode RequestDecoder} and {@linkcode ResponseDecoder}. */
+/**
+ * Limits for {@linkcode RequestDecoder} and {@linkcode ResponseDecoder}.
+ *
+ * @example Tighter limits than the defaults
+ * ```ts
+ * import {
+ *   type DecoderOptions,
+ *   HTTPParseError,
+ *   RequestDecoder,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const options: DecoderOptions = {
+ *   maxStartLineBytes: 1024,
+ *   maxHeaderBytes: 8 * 1024,
+ *   maxHeaderCount: 20,
+ * };
+ * const decoder = new RequestDecoder(options);
+ * decoder.push(new TextEncoder().encode(
+ *   `GET /${"a".repeat(2000)} HTTP/1.1\r\nHost: a\r\n\r\n`,
+ * ));
+ * assert.throws(
+ *   () => decoder.next(),
+ *   (error) => error instanceof HTTPParseError && error.status === 414,
+ * );
+ * ```
+ */
 export interface DecoderOptions {
   /**
    * The longest request-line or status-line, in bytes without the CRLF;
@@ -97,6 +123,38 @@ export interface DecoderOptions {
  * What a decoder's `next()` yields: the message head (with an empty `body`),
  * a piece of de-chunked content, or the end of the message with its trailer
  * section.
+ *
+ * @example Handle each event of a chunked request
+ * ```ts
+ * import {
+ *   type DecoderEvent,
+ *   type HTTPRequest,
+ *   RequestDecoder,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = new RequestDecoder();
+ * decoder.push(new TextEncoder().encode(
+ *   "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+ *     "3\r\nabc\r\n0\r\nDigest: sha-256=x\r\n\r\n",
+ * ));
+ * const seen: string[] = [];
+ * let event: DecoderEvent<HTTPRequest> | null;
+ * while ((event = decoder.next()) !== null) {
+ *   switch (event.type) {
+ *     case "head":
+ *       seen.push(`head ${event.message.target}`);
+ *       break;
+ *     case "data":
+ *       seen.push(`data ${new TextDecoder().decode(event.data)}`);
+ *       break;
+ *     case "end":
+ *       seen.push(`end ${event.trailers?.get("digest")}`);
+ *       break;
+ *   }
+ * }
+ * assert.deepEqual(seen, ["head /upload", "data abc", "end sha-256=x"]);
+ * ```
  */
 export type DecoderEvent<M> =
   | {
@@ -1669,7 +1727,22 @@ export function decodeRequest(
   return collect(decoder, "request");
 }
 
-/** Options for {@linkcode decodeResponse}. */
+/**
+ * Options for {@linkcode decodeResponse}.
+ *
+ * @example Decode the response to a HEAD request
+ * ```ts
+ * import { decodeResponse } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const response = decodeResponse(
+ *   new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
+ *   { method: "HEAD" },
+ * );
+ * assert.equal(response.headers.get("content-length"), "5");
+ * assert.equal((await response.bytes()).length, 0);
+ * ```
+ */
 export interface DecodeResponseOptions extends DecoderOptions {
   /**
    * The method of the request this answers (HEAD and CONNECT change the

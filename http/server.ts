@@ -28,6 +28,42 @@ import {
 /**
  * What a handler learns about the connection a request came on, and the way
  * to take it over.
+ *
+ * @example Take over the connection after `101 Switching Protocols`
+ * ```ts
+ * import { connect } from "@socketkit/socketkit";
+ * import { HTTPResponse, serve } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const tunnels: Promise<void>[] = [];
+ * await using server = serve({ hostname: "127.0.0.1", port: 0 }, (req, info) => {
+ *   if (req.headers.get("upgrade") !== "echo") {
+ *     return HTTPResponse.error(426);
+ *   }
+ *   tunnels.push(info.upgrade().then(async (conn) => {
+ *     try {
+ *       for await (const chunk of conn) await conn.write(chunk);
+ *     } finally {
+ *       conn.close();
+ *     }
+ *   }));
+ *   return new HTTPResponse({
+ *     status: 101,
+ *     headers: { Connection: "Upgrade", Upgrade: "echo" },
+ *   });
+ * });
+ *
+ * await using conn = await connect(server.addr);
+ * await conn.write(
+ *   "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n",
+ * );
+ * const head = new TextDecoder().decode((await conn.readUntil("\r\n\r\n"))!);
+ * assert(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+ * await conn.write("ping");
+ * assert.equal(new TextDecoder().decode(await conn.readExactly(4)), "ping");
+ * await conn.closeWrite();
+ * await Promise.all(tunnels);
+ * ```
  */
 export interface ServeHandlerInfo {
   /** The client's address. */
@@ -66,6 +102,32 @@ export interface ServeHandlerInfo {
  * either collected as a `Uint8Array` (when it had fully arrived) or as a
  * `ReadableStream<Uint8Array>` read from the connection on demand, and
  * returns the response. `await request.bytes()` collects either form.
+ *
+ * @example Route by method and path
+ * ```ts
+ * import {
+ *   HTTPResponse,
+ *   serve,
+ *   type ServeHandler,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const handler: ServeHandler = async (request) => {
+ *   if (request.method === "POST" && request.url.pathname === "/echo") {
+ *     return HTTPResponse.text(await request.text());
+ *   }
+ *   return HTTPResponse.error(404);
+ * };
+ *
+ * await using server = serve({ hostname: "127.0.0.1", port: 0 }, handler);
+ * assert(server.addr.transport === "tcp");
+ * const base = `http://127.0.0.1:${server.addr.port}`;
+ * const res = await fetch(`${base}/echo`, { method: "POST", body: "hi" });
+ * assert.equal(await res.text(), "hi");
+ * const missing = await fetch(`${base}/nope`);
+ * assert.equal(missing.status, 404);
+ * await missing.body?.cancel();
+ * ```
  */
 export type ServeHandler = (
   request: HTTPRequest,
@@ -76,13 +138,72 @@ export type ServeHandler = (
  * A web-standard fetch handler, as `Deno.serve`, Hono's `app.fetch` and
  * Cloudflare Workers take. The second argument is the connection info
  * (Hono sees it as `c.env`).
+ *
+ * @example Serve a web-standard handler
+ * ```ts
+ * import {
+ *   type FetchHandler,
+ *   fromFetchHandler,
+ *   serve,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const app: FetchHandler = (request, info) =>
+ *   Response.json({
+ *     path: new URL(request.url).pathname,
+ *     transport: info.remoteAddr.transport,
+ *   });
+ *
+ * await using server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   fromFetchHandler(app),
+ * );
+ * assert(server.addr.transport === "tcp");
+ * const res = await fetch(`http://127.0.0.1:${server.addr.port}/hello`);
+ * assert.deepEqual(await res.json(), { path: "/hello", transport: "tcp" });
+ * ```
  */
 export type FetchHandler = (
   request: Request,
   info: ServeHandlerInfo,
 ) => Response | Promise<Response>;
 
-/** Options for {@linkcode serve}: where to listen, limits and timeouts. */
+/**
+ * Options for {@linkcode serve}: where to listen, limits and timeouts.
+ *
+ * @example Timeouts, limits and an error page
+ * ```ts
+ * import {
+ *   HTTPResponse,
+ *   serve,
+ *   type ServeOptions,
+ * } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ServeOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   maxConnections: 1_000,
+ *   maxHeaderBytes: 16 * 1024,
+ *   headersTimeout: 10_000,
+ *   requestTimeout: 30_000,
+ *   keepAliveTimeout: 5_000,
+ *   writeTimeout: 30_000,
+ *   onError: (error) =>
+ *     HTTPResponse.text(`Unavailable: ${(error as Error).message}`, {
+ *       status: 503,
+ *     }),
+ * };
+ *
+ * await using server = serve(options, () => {
+ *   throw new Error("database is down");
+ * });
+ * assert(server.addr.transport === "tcp");
+ * const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * assert.equal(res.status, 503);
+ * assert.equal(await res.text(), "Unavailable: database is down");
+ * ```
+ */
 export interface ServeOptions extends DecoderOptions {
   /**
    * Host name or IP address to listen on.
@@ -185,7 +306,26 @@ export interface ServeOptions extends DecoderOptions {
   maxBodyBytes?: number;
 }
 
-/** Options for {@linkcode Server.shutdown}. */
+/**
+ * Options for {@linkcode Server.shutdown}.
+ *
+ * @example Give requests in flight two seconds
+ * ```ts
+ * import {
+ *   HTTPResponse,
+ *   serve,
+ *   type ShutdownOptions,
+ * } from "@socketkit/socketkit/http";
+ *
+ * const server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   () => HTTPResponse.text("ok"),
+ * );
+ * // For example on SIGTERM: stop accepting, then let requests finish.
+ * const options: ShutdownOptions = { timeout: 2_000 };
+ * await server.shutdown(options);
+ * ```
+ */
 export interface ShutdownOptions {
   /**
    * How long in-flight requests may take to finish, in milliseconds, before
@@ -201,6 +341,23 @@ export interface ShutdownOptions {
  *
  * `await using server = serve(...)` shuts it down gracefully at the end of
  * the scope.
+ *
+ * @example Serve a request, then shut down with a deadline
+ * ```ts
+ * import { HTTPResponse, serve, type Server } from "@socketkit/socketkit/http";
+ * import assert from "node:assert/strict";
+ *
+ * await using server: Server = serve(
+ *   { hostname: "127.0.0.1", port: 0 },
+ *   (request) => HTTPResponse.text(`Hello, ${request.url.pathname}`),
+ * );
+ * assert(server.addr.transport === "tcp");
+ * const res = await fetch(`http://127.0.0.1:${server.addr.port}/world`);
+ * assert.equal(await res.text(), "Hello, /world");
+ *
+ * await server.shutdown({ timeout: 1_000 });
+ * await server.finished; // already resolved: the last connection is closed
+ * ```
  */
 export interface Server extends AsyncDisposable {
   /** The bound address, with the real port when port 0 was asked for. */
@@ -282,7 +439,7 @@ export interface Server extends AsyncDisposable {
  *   a positive number.
  *
  * @example Hello world on a port the system picks
- * ```ts ignore
+ * ```ts
  * import { HTTPResponse, serve } from "@socketkit/socketkit/http";
  * import assert from "node:assert/strict";
  *
@@ -336,7 +493,7 @@ export function serve(options: ServeOptions, handler: ServeHandler): Server {
  * @throws {Deno.errors.AddrInUse} When the address is taken.
  *
  * @example Serving on a loopback port
- * ```ts ignore
+ * ```ts
  * import { HTTPResponse, listenAndServe } from "@socketkit/socketkit/http";
  * import assert from "node:assert/strict";
  *
