@@ -9,6 +9,25 @@
  * A socket address: `Deno.NetAddr` for TCP and UDP
  * (`{ transport, hostname, port }`) or `Deno.UnixAddr` for unix domain
  * sockets (`{ transport, path }`).
+ *
+ * @example Tell TCP and unix addresses apart
+ * ```ts
+ * import { type Addr, parseAddr } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * function describe(addr: Addr): string {
+ *   return "path" in addr ? `socket file ${addr.path}` : `port ${addr.port}`;
+ * }
+ *
+ * const addrs: Addr[] = [
+ *   parseAddr("127.0.0.1:8080"),
+ *   parseAddr("unix:/tmp/app.sock"),
+ * ];
+ * assert.deepEqual(addrs.map(describe), [
+ *   "port 8080",
+ *   "socket file /tmp/app.sock",
+ * ]);
+ * ```
  */
 export type Addr = Deno.NetAddr | Deno.UnixAddr;
 

@@ -37,7 +37,28 @@ function maxBytes(
   return max;
 }
 
-/** Options for one read or write call. */
+/**
+ * Options for one read or write call.
+ *
+ * @example Abort a read that waits too long
+ * ```ts
+ * import { connect, listen, type ReadOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using listener = listen("127.0.0.1:0");
+ * await using conn = await connect(listener.addr);
+ * await using peer = await listener.accept();
+ *
+ * const options: ReadOptions = { signal: AbortSignal.timeout(50) };
+ * await assert.rejects(
+ *   conn.readExactly(4, options),
+ *   (error) => error instanceof DOMException && error.name === "TimeoutError",
+ * );
+ * // The connection is still usable: later bytes go to the next read.
+ * await peer.write("late");
+ * assert.equal(new TextDecoder().decode(await conn.readExactly(4)), "late");
+ * ```
+ */
 export interface ReadOptions {
   /**
    * Aborts the call: it rejects with `signal.reason`. An aborted read leaves
@@ -48,7 +69,32 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-/** Options for a bounded read (`readUntil`, `readLine`, `readAll`). */
+/**
+ * Options for a bounded read (`readUntil`, `readLine`, `readAll`).
+ *
+ * @example Cap the length of a line
+ * ```ts
+ * import {
+ *   type BoundedReadOptions,
+ *   BufferFullError,
+ *   connect,
+ *   listen,
+ * } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using listener = listen("127.0.0.1:0");
+ * await using conn = await connect(listener.addr);
+ * await using peer = await listener.accept();
+ * await peer.write("a very long line\nok\n");
+ *
+ * const options: BoundedReadOptions = { maxBytes: 8 };
+ * const error = await conn.readLine(options).catch((error) => error);
+ * assert(error instanceof BufferFullError);
+ * assert.equal(new TextDecoder().decode(error.partial), "a very l");
+ * assert.equal(await conn.readLine(), "ong line"); // the rest of that line
+ * assert.equal(await conn.readLine(options), "ok");
+ * ```
+ */
 export interface BoundedReadOptions extends ReadOptions {
   /**
    * The most bytes the read may gather, terminator included. Past it the call
@@ -59,7 +105,24 @@ export interface BoundedReadOptions extends ReadOptions {
   maxBytes?: number;
 }
 
-/** Per-connection timeouts, in milliseconds, like Go's `SetReadDeadline`. */
+/**
+ * Per-connection timeouts, in milliseconds, like Go's `SetReadDeadline`.
+ *
+ * @example A connection whose reads time out
+ * ```ts
+ * import { connect, listen, type TimeoutOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using listener = listen("127.0.0.1:0");
+ * const options: TimeoutOptions = { readTimeout: 50, writeTimeout: 5_000 };
+ * await using conn = await connect(listener.addr, options);
+ * await using peer = await listener.accept();
+ *
+ * await assert.rejects(conn.readLine(), Deno.errors.TimedOut);
+ * await peer.write("late\n");
+ * assert.equal(await conn.readLine(), "late");
+ * ```
+ */
 export interface TimeoutOptions {
   /**
    * How long one read call may take in all, in milliseconds: a `readLine()`
@@ -943,7 +1006,29 @@ function matches(buf: Uint8Array, at: number, delim: Uint8Array): boolean {
 
 // ------------------------------------------------------------------- connect
 
-/** Where and how to connect: a TCP host and port, or a unix socket path. */
+/**
+ * Where and how to connect: a TCP host and port, or a unix socket path.
+ *
+ * @example Connect with an options object
+ * ```ts
+ * import { connect, type ConnectOptions, listen } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using listener = listen("127.0.0.1:0");
+ * assert(listener.addr.transport === "tcp");
+ *
+ * const options: ConnectOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: listener.addr.port,
+ *   timeout: 2_000,
+ *   readTimeout: 10_000,
+ * };
+ * await using conn = await connect(options);
+ * await using peer = await listener.accept();
+ * assert.deepEqual(peer.remoteAddr, conn.localAddr);
+ * assert.equal(conn.readTimeout, 10_000);
+ * ```
+ */
 export interface ConnectOptions extends TimeoutOptions {
   /** Host name or IP address for TCP. @default {"127.0.0.1"} */
   hostname?: string;
@@ -1065,7 +1150,28 @@ export async function connect(
 
 // -------------------------------------------------------------------- listen
 
-/** Where and how to listen: a TCP host and port, or a unix socket path. */
+/**
+ * Where and how to listen: a TCP host and port, or a unix socket path.
+ *
+ * @example Listen on a port the system picks
+ * ```ts
+ * import { connect, listen, type ListenOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ListenOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   readTimeout: 10_000,
+ * };
+ * await using listener = listen(options);
+ * assert(listener.addr.transport === "tcp");
+ * assert.notEqual(listener.addr.port, 0);
+ *
+ * await using conn = await connect(listener.addr);
+ * await using peer = await listener.accept();
+ * assert.equal(peer.readTimeout, 10_000); // accepted connections get it
+ * ```
+ */
 export interface ListenOptions extends TimeoutOptions {
   /** Host name or IP address to bind. @default {"0.0.0.0"} */
   hostname?: string;
@@ -1364,7 +1470,30 @@ export class Listener
 
 // ------------------------------------------------------------------ datagram
 
-/** Where to bind a UDP socket and who its default peer is. */
+/**
+ * Where to bind a UDP socket and who its default peer is.
+ *
+ * @example A UDP socket with a default peer
+ * ```ts
+ * import {
+ *   listenDatagram,
+ *   type ListenDatagramOptions,
+ * } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = listenDatagram("127.0.0.1:0");
+ * const options: ListenDatagramOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   remote: server.localAddr,
+ * };
+ * using client = listenDatagram(options);
+ * await client.send("ping"); // to the default peer
+ * const { data, remoteAddr } = await server.receive();
+ * assert.equal(new TextDecoder().decode(data), "ping");
+ * assert.deepEqual(remoteAddr, client.localAddr);
+ * ```
+ */
 export interface ListenDatagramOptions {
   /** Host name or IP address to bind. @default {"0.0.0.0"} */
   hostname?: string;
@@ -1383,7 +1512,24 @@ export interface ListenDatagramOptions {
   loopback?: boolean;
 }
 
-/** One received datagram: its bytes and who sent it. */
+/**
+ * One received datagram: its bytes and who sent it.
+ *
+ * @example Reply to the sender
+ * ```ts
+ * import { type Datagram, listenDatagram } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = listenDatagram("127.0.0.1:0");
+ * using client = listenDatagram("127.0.0.1:0");
+ * await client.send("ping", server.localAddr);
+ *
+ * const datagram: Datagram = await server.receive();
+ * await server.send(datagram.data, datagram.remoteAddr);
+ * const reply = await client.receive();
+ * assert.equal(new TextDecoder().decode(reply.data), "ping");
+ * ```
+ */
 export interface Datagram {
   /** The payload. */
   data: Uint8Array;

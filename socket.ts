@@ -9,7 +9,23 @@ import { type Addr, formatAddr, parseAddr } from "./address.ts";
 import { deadline } from "./_deadline.ts";
 import { describeError, hasUnstableNet, unstableNetError } from "./_errors.ts";
 
-/** The transport of a {@linkcode Socket}. */
+/**
+ * The transport of a {@linkcode Socket}.
+ *
+ * @example Stream and datagram transports
+ * ```ts
+ * import { Socket, type SocketTransport } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * function isStream(transport: SocketTransport): boolean {
+ *   return transport === "tcp" || transport === "unix";
+ * }
+ *
+ * using socket = new Socket({ transport: "unix" });
+ * assert.equal(socket.transport, "unix");
+ * assert(isStream(socket.transport));
+ * ```
+ */
 export type SocketTransport = "tcp" | "udp" | "unix";
 
 /**
@@ -20,6 +36,22 @@ export type SocketTransport = "tcp" | "udp" | "unix";
  * - `"connected"`: has a peer (after `connect()`, or returned by `accept()`).
  * - `"closed"`: after `close()`; every method but `close()` then throws
  *   `Deno.errors.BadResource`.
+ *
+ * @example A listening socket's states
+ * ```ts
+ * import { Socket, type SocketState } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using socket = new Socket();
+ * const states: SocketState[] = [socket.state];
+ * socket.bind("127.0.0.1:0");
+ * states.push(socket.state);
+ * socket.listen();
+ * states.push(socket.state);
+ * socket.close();
+ * states.push(socket.state);
+ * assert.deepEqual(states, ["open", "bound", "listening", "closed"]);
+ * ```
  */
 export type SocketState =
   | "open"
@@ -28,7 +60,22 @@ export type SocketState =
   | "connected"
   | "closed";
 
-/** Options for the {@linkcode Socket} constructor. */
+/**
+ * Options for the {@linkcode Socket} constructor.
+ *
+ * @example Two UDP sockets on one port
+ * ```ts
+ * import { Socket, type SocketOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * const options: SocketOptions = { transport: "udp", reusePort: true };
+ * using first = new Socket(options);
+ * first.bind("127.0.0.1:0");
+ * using second = new Socket(options);
+ * second.bind(first.localAddr!);
+ * assert.deepEqual(second.localAddr, first.localAddr);
+ * ```
+ */
 export interface SocketOptions {
   /**
    * The transport: `"tcp"` (stream), `"udp"` (datagram; requires
@@ -50,7 +97,36 @@ export interface SocketOptions {
   reusePort?: boolean;
 }
 
-/** Options for {@linkcode Socket.prototype.connect}. */
+/**
+ * Options for {@linkcode Socket.prototype.connect}.
+ *
+ * @example Retry after a cancelled connect
+ * ```ts
+ * import { Socket, type SocketConnectOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = new Socket();
+ * server.bind("127.0.0.1:0");
+ * server.listen();
+ * using client = new Socket();
+ *
+ * const controller = new AbortController();
+ * const options: SocketConnectOptions = {
+ *   signal: controller.signal,
+ *   timeout: 5_000,
+ * };
+ * controller.abort(new Error("cancelled"));
+ * await assert.rejects(client.connect(server.localAddr!, options), {
+ *   message: "cancelled",
+ * });
+ * assert.equal(client.state, "open"); // a failed connect() can be retried
+ *
+ * const accepted = server.accept();
+ * await client.connect(server.localAddr!, { timeout: 5_000 });
+ * using _peer = await accepted;
+ * assert.equal(client.state, "connected");
+ * ```
+ */
 export interface SocketConnectOptions {
   /**
    * Abort the connection attempt; `connect()` then rejects with
@@ -66,7 +142,31 @@ export interface SocketConnectOptions {
   timeout?: number;
 }
 
-/** Options for {@linkcode Socket.prototype.accept}. */
+/**
+ * Options for {@linkcode Socket.prototype.accept}.
+ *
+ * @example Stop waiting for a client
+ * ```ts
+ * import { Socket, type SocketAcceptOptions } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = new Socket();
+ * server.bind("127.0.0.1:0");
+ * server.listen();
+ *
+ * const options: SocketAcceptOptions = { signal: AbortSignal.timeout(50) };
+ * await assert.rejects(
+ *   server.accept(options),
+ *   (error) => error instanceof DOMException && error.name === "TimeoutError",
+ * );
+ *
+ * // Still listening: the next accept() gets the next client.
+ * using client = new Socket();
+ * const accepted = server.accept();
+ * await client.connect(server.localAddr!);
+ * using _peer = await accepted;
+ * ```
+ */
 export interface SocketAcceptOptions {
   /**
    * Stop waiting for a connection; `accept()` then rejects with
@@ -76,7 +176,29 @@ export interface SocketAcceptOptions {
   signal?: AbortSignal;
 }
 
-/** The result of {@linkcode Socket.prototype.receiveFrom}. */
+/**
+ * The result of {@linkcode Socket.prototype.receiveFrom}.
+ *
+ * @example Echo a datagram to its sender
+ * ```ts
+ * import { type ReceiveFromResult, Socket } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = new Socket({ transport: "udp" });
+ * server.bind("127.0.0.1:0");
+ * using client = new Socket({ transport: "udp" });
+ * client.bind("127.0.0.1:0");
+ * const serverAddr = server.localAddr as Deno.NetAddr;
+ * await client.sendTo(new TextEncoder().encode("ping"), serverAddr);
+ *
+ * const buffer = new Uint8Array(1500);
+ * const result: ReceiveFromResult = await server.receiveFrom(buffer);
+ * assert.deepEqual(result.remoteAddr, client.localAddr);
+ * await server.sendTo(buffer.subarray(0, result.bytesRead), result.remoteAddr);
+ * const { bytesRead } = await client.receiveFrom(buffer);
+ * assert.equal(new TextDecoder().decode(buffer.subarray(0, bytesRead)), "ping");
+ * ```
+ */
 export interface ReceiveFromResult {
   /** How many bytes of the datagram were written into the buffer. */
   bytesRead: number;
@@ -84,7 +206,34 @@ export interface ReceiveFromResult {
   remoteAddr: Deno.NetAddr;
 }
 
-/** Which direction {@linkcode Socket.prototype.shutdown} closes. */
+/**
+ * Which direction {@linkcode Socket.prototype.shutdown} closes.
+ *
+ * @example Half-close after a request
+ * ```ts
+ * import { type ShutdownHow, Socket } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
+ *
+ * using server = new Socket();
+ * server.bind("127.0.0.1:0");
+ * server.listen();
+ * using client = new Socket();
+ * const accepted = server.accept();
+ * await client.connect(server.localAddr!);
+ * using peer = await accepted;
+ *
+ * await client.send(new TextEncoder().encode("request"));
+ * const how: ShutdownHow = "write"; // send FIN, keep reading
+ * await client.shutdown(how);
+ *
+ * const buffer = new Uint8Array(64);
+ * const n = await peer.receive(buffer);
+ * assert.equal(new TextDecoder().decode(buffer.subarray(0, n!)), "request");
+ * assert.equal(await peer.receive(buffer), null); // the client's FIN
+ * await peer.send(new TextEncoder().encode("reply"));
+ * assert.equal(await client.receive(buffer), 5);
+ * ```
+ */
 export type ShutdownHow = "read" | "write" | "both";
 
 function copyAddr<T extends Deno.Addr>(addr: T): T {
