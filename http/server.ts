@@ -116,7 +116,7 @@ export interface ServeHandlerInfo {
  *   if (request.method === "POST" && request.url.pathname === "/echo") {
  *     return HTTPResponse.text(await request.text());
  *   }
- *   return HTTPResponse.error(404);
+ *   return HTTPResponse.text("not found\n", { status: 404 });
  * };
  *
  * await using server = serve({ hostname: "127.0.0.1", port: 0 }, handler);
