@@ -706,6 +706,16 @@ const BATCH_LIMIT = 64 * 1024;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 /** An unread request body up to this is read and dropped to keep the connection. */
 const DRAIN_LIMIT = 256 * 1024;
+/**
+ * How long a byte response may wait for unread chunked content already on
+ * its way, in ms, before it says `Connection: close` instead.
+ */
+const DROP_WAIT_MS = 2;
+/** What dropping unread content found: its end, a need for more, or an error. */
+const END = 0;
+const MORE = 1;
+const BAD = 2;
+type Dropped = typeof END | typeof MORE | typeof BAD;
 /** While a response streams, read at most this much of the next requests, in bytes. */
 const READ_AHEAD = 64 * 1024;
 /** After an error response, read and drop at most this much, in bytes... */
@@ -1522,10 +1532,13 @@ class Session {
       } else if (body instanceof Uint8Array && !this.close) {
         // Chunked content has no length to judge by, and waiting for its
         // end would hold back the response (an early 401 or 413). With a
-        // byte response nothing reads it any more: drop what has arrived,
-        // and unless that reached its end, say the connection closes (the
-        // linger then reads and drops what still comes).
-        if (!this.#dropBuffered()) this.close = true;
+        // byte response nothing reads it any more: drop what has arrived
+        // (the socket holds what came after the head), and unless that
+        // reached its end, say the connection closes (the linger then
+        // reads and drops what still comes).
+        let left = this.#dropBuffered();
+        if (left === MORE) left = await this.#dropArrived();
+        if (left !== END) this.close = true;
       }
     }
     if (body instanceof Uint8Array) {
@@ -1725,25 +1738,54 @@ class Session {
   }
 
   /**
-   * Drops the request content already received, without waiting for more;
-   * true if that reached its end, false if more is to come or it is
+   * Drops the request content already received, without waiting for more:
+   * END if that reached its end, MORE if more is to come, BAD if it is
    * malformed.
    */
-  #dropBuffered(): boolean {
+  #dropBuffered(): Dropped {
     const decoder = this.decoder;
     for (;;) {
       let event;
       try {
         event = decoder.next();
       } catch (error) {
-        if (error instanceof HTTPParseError) return false;
+        if (error instanceof HTTPParseError) return BAD;
         throw error;
       }
-      if (event === null) return false;
+      if (event === null) return MORE;
       if (event.type === "end") {
         this.bodyDone = true;
-        return true;
+        return END;
       }
+    }
+  }
+
+  /**
+   * Reads and drops request content already in the socket, waiting at most
+   * DROP_WAIT_MS in all and reading at most DRAIN_LIMIT bytes (see
+   * {@linkcode Session.#dropBuffered} for the result). A read cut short
+   * stays under way, and what it brings is read by the linger.
+   */
+  async #dropArrived(): Promise<Dropped> {
+    const { conn, decoder } = this;
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), DROP_WAIT_MS);
+    try {
+      let dropped = 0;
+      while (dropped <= DRAIN_LIMIT) {
+        const chunk = await conn.readChunk({ signal: stop.signal });
+        if (chunk === null) return BAD; // cut off: the peer half-closed
+        dropped += chunk.length;
+        decoder.push(chunk);
+        const left = this.#dropBuffered();
+        if (left !== MORE) return left;
+      }
+      return MORE;
+    } catch (error) {
+      if (stop.signal.aborted) return MORE;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -1773,8 +1815,6 @@ class Session {
         }
         continue;
       }
-      // Responses batched before this one go out while the content comes.
-      if (this.out.length > 0) await this.flush();
       this.#waitContent();
       const chunk = await conn.readChunk();
       this.#gotContent();

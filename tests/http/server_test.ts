@@ -1335,6 +1335,28 @@ Deno.test("serve() keeps the connection after unread chunked content only if it 
       );
     },
   );
+  await t.step(
+    "arrived after the head, while the handler ran: dropped, and the connection stays",
+    async () => {
+      await using slow = start(async () => {
+        await delay(50);
+        return HTTPResponse.text("no thanks", { status: 413 });
+      });
+      await using conn = await connect(slow.addr, { readTimeout: 5_000 });
+      await conn.write(head);
+      await delay(10);
+      await conn.write(concat([chunk(2000), bytes("0\r\n\r\n")]));
+      const decoder = new ResponseDecoder();
+      const first = await readResponse(conn, decoder);
+      assert.equal(first?.headers.get("connection"), null);
+      assert.equal(await first?.text(), "no thanks");
+      await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assert.equal(
+        await (await readResponse(conn, decoder))?.text(),
+        "no thanks",
+      );
+    },
+  );
   await t.step("still coming: answered at once, saying it closes", async () => {
     // The client sends the rest only once it has seen the response.
     await using conn = await connect(server.addr, { readTimeout: 2_000 });
