@@ -405,12 +405,12 @@ export interface Server extends AsyncDisposable {
  * Request content a handler leaves unread is read and dropped after its
  * response, up to 256 KiB, to keep the connection; when `Content-Length`
  * says more is coming, the response says `Connection: close` instead. The
- * response is never held back for it. Chunked content has no length to
- * judge by: with a byte response, the connection is kept only if the end
- * of the content has already arrived, else the response says
- * `Connection: close`. With a streamed response (which may read it), chunked
- * content past 256 KiB closes the connection after the response without
- * the head saying so.
+ * response is held back for it for 2 ms at most. Chunked content has no
+ * length to judge by: with a byte response, the connection is kept only
+ * if the end of the content has arrived (or does within those 2 ms), else
+ * the response says `Connection: close`. With a streamed response (which
+ * may read it), chunked content past 256 KiB closes the connection after
+ * the response without the head saying so.
  *
  * Malformed input gets the codec's status (400, 413, 414, 431, 501 or 505)
  * with a short `text/plain` body, then the connection is closed. A handler
