@@ -1307,7 +1307,7 @@ Deno.test("serve() says Connection: close before a streamed response when unread
   assert.match(response, /\r\nConnection: close\r\n/);
 });
 
-Deno.test("serve() keeps the connection after unread chunked content only if it has all arrived, and never waits for it", async (t) => {
+Deno.test("serve() keeps the connection after unread chunked content only if it has all arrived, and holds the response back 2 ms at most", async (t) => {
   await using server = start(() =>
     HTTPResponse.text("no thanks", { status: 413 })
   );
