@@ -711,11 +711,11 @@ const DRAIN_LIMIT = 256 * 1024;
  * its way, in ms, before it says `Connection: close` instead.
  */
 const DROP_WAIT_MS = 2;
-/** What dropping unread content found: its end, a need for more, or an error. */
+/** What dropping unread content found: its end, a need for more, or a reason to close. */
 const END = 0;
 const MORE = 1;
-const BAD = 2;
-type Dropped = typeof END | typeof MORE | typeof BAD;
+const CLOSE = 2;
+type Dropped = typeof END | typeof MORE | typeof CLOSE;
 /** While a response streams, read at most this much of the next requests, in bytes. */
 const READ_AHEAD = 64 * 1024;
 /** After an error response, read and drop at most this much, in bytes... */
@@ -1069,6 +1069,8 @@ class Session {
    * what is left of the content (a read still under way ends first).
    */
   bodyClosed = false;
+  /** Bytes of unread request content the server has dropped (DRAIN_LIMIT bounds them). */
+  dropped = 0;
   upgradable = false;
   upgrade: PromiseWithResolvers<TCPConnection> | null = null;
   /** The response body being streamed, cancelled if the connection is. */
@@ -1536,6 +1538,7 @@ class Session {
         // (the socket holds what came after the head), and unless that
         // reached its end, say the connection closes (the linger then
         // reads and drops what still comes).
+        this.dropped = 0;
         let left = this.#dropBuffered();
         if (left === MORE) left = await this.#dropArrived();
         if (left !== END) this.close = true;
@@ -1738,9 +1741,11 @@ class Session {
   }
 
   /**
-   * Drops the request content already received, without waiting for more:
-   * END if that reached its end, MORE if more is to come, BAD if it is
-   * malformed.
+   * Drops the request content already received, without waiting for more,
+   * counting it in `dropped`: END if that reached its end, MORE if more is
+   * to come, CLOSE if it is malformed or `dropped` passed DRAIN_LIMIT. A
+   * malformed body gets no error response: the handler has answered, and a
+   * second response would answer a request the client never sent.
    */
   #dropBuffered(): Dropped {
     const decoder = this.decoder;
@@ -1749,7 +1754,7 @@ class Session {
       try {
         event = decoder.next();
       } catch (error) {
-        if (error instanceof HTTPParseError) return BAD;
+        if (error instanceof HTTPParseError) return CLOSE;
         throw error;
       }
       if (event === null) return MORE;
@@ -1757,30 +1762,31 @@ class Session {
         this.bodyDone = true;
         return END;
       }
+      if (event.type === "data") {
+        this.dropped += event.data.length;
+        if (this.dropped > DRAIN_LIMIT) return CLOSE;
+      }
     }
   }
 
   /**
    * Reads and drops request content already in the socket, waiting at most
-   * DROP_WAIT_MS in all and reading at most DRAIN_LIMIT bytes (see
-   * {@linkcode Session.#dropBuffered} for the result). A read cut short
-   * stays under way, and what it brings is read by the linger.
+   * DROP_WAIT_MS in all (see {@linkcode Session.#dropBuffered} for the
+   * result). A read cut short stays under way, and what it brings is read
+   * by the linger.
    */
   async #dropArrived(): Promise<Dropped> {
     const { conn, decoder } = this;
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), DROP_WAIT_MS);
     try {
-      let dropped = 0;
-      while (dropped <= DRAIN_LIMIT) {
+      for (;;) {
         const chunk = await conn.readChunk({ signal: stop.signal });
-        if (chunk === null) return BAD; // cut off: the peer half-closed
-        dropped += chunk.length;
+        if (chunk === null) return CLOSE; // cut off: the peer half-closed
         decoder.push(chunk);
         const left = this.#dropBuffered();
         if (left !== MORE) return left;
       }
-      return MORE;
     } catch (error) {
       if (stop.signal.aborted) return MORE;
       throw error;
@@ -1792,29 +1798,10 @@ class Session {
   /** Reads and drops the rest of a request body the handler left; false to close instead. */
   async #drain(): Promise<boolean> {
     const { decoder, conn } = this;
-    let dropped = 0;
+    this.dropped = 0;
     for (;;) {
-      let event;
-      try {
-        event = decoder.next();
-      } catch (error) {
-        // The handler has answered: a response with the error's status as
-        // well would answer a request the client never sent. Just close
-        // after the handler's response.
-        if (error instanceof HTTPParseError) return false;
-        throw error;
-      }
-      if (event !== null) {
-        if (event.type === "end") {
-          this.bodyDone = true;
-          return true;
-        }
-        if (event.type === "data") {
-          dropped += event.data.length;
-          if (dropped > DRAIN_LIMIT) return false;
-        }
-        continue;
-      }
+      const left = this.#dropBuffered();
+      if (left !== MORE) return left === END;
       this.#waitContent();
       const chunk = await conn.readChunk();
       this.#gotContent();
