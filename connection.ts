@@ -157,13 +157,21 @@ export interface TimeoutOptions {
  * sockets) to create; see {@linkcode connect} and {@linkcode listen}.
  *
  * @example Talking a line protocol
- * ```ts ignore
- * import { connect } from "@socketkit/socketkit";
+ * ```ts
+ * import { connect, listen } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
- * await using conn = await connect("127.0.0.1:8080", { readTimeout: 5_000 });
+ * // A tiny server that answers PING with PONG.
+ * await using listener = listen("127.0.0.1:0");
+ * const served = (async () => {
+ *   await using peer = await listener.accept();
+ *   if (await peer.readLine() === "PING") await peer.write("PONG\r\n");
+ * })();
+ *
+ * await using conn = await connect(listener.addr, { readTimeout: 5_000 });
  * await conn.write("PING\r\n");
  * assert.equal(await conn.readLine(), "PONG");
+ * await served;
  * ```
  */
 export class TCPConnection
@@ -1082,12 +1090,17 @@ function resolveAddr(
  * @throws {TypeError} When the address cannot be parsed.
  *
  * @example Connecting with a timeout
- * ```ts ignore
- * import { connect } from "@socketkit/socketkit";
+ * ```ts
+ * import { connect, listen } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
- * await using conn = await connect("127.0.0.1:8080", { timeout: 2_000 });
+ * await using listener = listen("127.0.0.1:0");
+ * const { port } = listener.addr as Deno.NetAddr;
+ *
+ * await using conn = await connect(`127.0.0.1:${port}`, { timeout: 2_000 });
+ * await using _peer = await listener.accept();
  * assert.equal(conn.remoteAddr.transport, "tcp");
+ * assert.deepEqual(conn.remoteAddr, listener.addr);
  * ```
  */
 export async function connect(
@@ -1213,14 +1226,22 @@ export interface ListenOptions extends TimeoutOptions {
  * @throws {TypeError} When the address cannot be parsed.
  *
  * @example Accepting connections until the listener is closed
- * ```ts ignore
- * import { listen } from "@socketkit/socketkit";
+ * ```ts
+ * import { connect, listen } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
  *
  * using listener = listen("127.0.0.1:0");
- * for await (const conn of listener) {
- *   await conn.write("hello\n");
- *   conn.close();
- * }
+ * const serving = (async () => {
+ *   for await (const conn of listener) {
+ *     await conn.write("hello\n");
+ *     conn.close();
+ *   }
+ * })();
+ *
+ * await using client = await connect(listener.addr);
+ * assert.equal(await client.readLine(), "hello");
+ * listener.close(); // ends the for await loop
+ * await serving;
  * ```
  */
 export function listen(
@@ -1308,12 +1329,27 @@ interface Waiter {
  * runtime does this, as Go does).
  *
  * @example Serving until a signal aborts
- * ```ts ignore
- * import { listen } from "@socketkit/socketkit";
+ * ```ts
+ * import { connect, listen } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
  *
- * const listener = listen({ hostname: "127.0.0.1", port: 0 });
- * setTimeout(() => listener.close(), 1_000);
- * for await (const conn of listener) conn.close();
+ * using listener = listen({ hostname: "127.0.0.1", port: 0 });
+ * const controller = new AbortController();
+ * controller.signal.addEventListener("abort", () => listener.close());
+ *
+ * const serving = (async () => {
+ *   let served = 0;
+ *   for await (const conn of listener) {
+ *     served++;
+ *     conn.close();
+ *   }
+ *   return served;
+ * })();
+ *
+ * await using client = await connect(listener.addr);
+ * assert.equal(await client.readChunk(), null); // the server hung up
+ * controller.abort(); // closes the listener, which ends the loop
+ * assert.equal(await serving, 1);
  * ```
  */
 export class Listener
@@ -1552,7 +1588,7 @@ export interface Datagram {
  * @throws {Deno.errors.AddrInUse} When the address is taken.
  *
  * @example A datagram to oneself
- * ```ts ignore
+ * ```ts
  * import { listenDatagram } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
@@ -1605,13 +1641,23 @@ export function listenDatagram(
  * that ends cleanly on close.
  *
  * @example Iterating over datagrams
- * ```ts ignore
+ * ```ts
  * import { listenDatagram } from "@socketkit/socketkit";
+ * import assert from "node:assert/strict";
  *
- * using udp = listenDatagram("127.0.0.1:9000");
- * for await (const { data, remoteAddr } of udp) {
- *   await udp.send(data, remoteAddr); // echo
- * }
+ * using server = listenDatagram("127.0.0.1:0");
+ * const echoing = (async () => {
+ *   for await (const { data, remoteAddr } of server) {
+ *     await server.send(data, remoteAddr); // echo
+ *   }
+ * })();
+ *
+ * using client = listenDatagram("127.0.0.1:0");
+ * await client.send("ping", server.localAddr);
+ * const { data } = await client.receive();
+ * assert.equal(new TextDecoder().decode(data), "ping");
+ * server.close(); // ends the for await loop
+ * await echoing;
  * ```
  */
 export class UDPConnection

@@ -15,17 +15,24 @@
  * `BufReader`).
  *
  * @example Catching an over-long line
- * ```ts ignore
- * import { BufferFullError, connect } from "@socketkit/socketkit";
+ * ```ts
+ * import { BufferFullError, connect, listen } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
- * await using conn = await connect("127.0.0.1:8080");
+ * await using listener = listen("127.0.0.1:0");
+ * await using conn = await connect(listener.addr);
+ * await using peer = await listener.accept();
+ * await peer.write("this line is far too long\n");
+ *
  * try {
  *   await conn.readLine({ maxBytes: 16 });
+ *   assert.fail("the line should not fit in 16 bytes");
  * } catch (error) {
- *   assert.ok(error instanceof BufferFullError);
- *   assert.equal(error.partial.length, 16);
+ *   if (!(error instanceof BufferFullError)) throw error;
+ *   assert.equal(new TextDecoder().decode(error.partial), "this line is far");
  * }
+ * // The connection stays usable: the next read continues the line.
+ * assert.equal(await conn.readLine(), " too long");
  * ```
  */
 export class BufferFullError extends Error {
@@ -55,17 +62,27 @@ export class BufferFullError extends Error {
  * the read consumed (like Python asyncio's `IncompleteReadError.partial`).
  *
  * @example Recovering the bytes of a short read
- * ```ts ignore
- * import { connect, type UnexpectedEofError } from "@socketkit/socketkit";
+ * ```ts
+ * import {
+ *   connect,
+ *   listen,
+ *   type UnexpectedEofError,
+ * } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
- * await using conn = await connect("127.0.0.1:8080");
+ * await using listener = listen("127.0.0.1:0");
+ * await using conn = await connect(listener.addr);
+ * await using peer = await listener.accept();
+ * await peer.write("short");
+ * await peer.closeWrite(); // the peer ends the stream early
+ *
  * try {
  *   await conn.readExactly(1024);
+ *   assert.fail("the stream should end before 1024 bytes");
  * } catch (error) {
- *   assert.ok(error instanceof Deno.errors.UnexpectedEof);
+ *   if (!(error instanceof Deno.errors.UnexpectedEof)) throw error;
  *   const { partial } = error as UnexpectedEofError;
- *   assert.ok(partial.length < 1024);
+ *   assert.equal(new TextDecoder().decode(partial), "short");
  * }
  * ```
  */

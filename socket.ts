@@ -289,7 +289,7 @@ let adopt: (
  * `--allow-write` too for unix sockets, and `--unstable-net` for UDP and `reusePort`.
  *
  * @example TCP echo over loopback
- * ```ts ignore
+ * ```ts
  * import { Socket } from "@socketkit/socketkit";
  * import assert from "node:assert/strict";
  *
@@ -299,11 +299,9 @@ let adopt: (
  * assert.equal(server.state, "listening");
  *
  * using client = new Socket();
- * const [peer] = await Promise.all([
- *   server.accept(),
- *   client.connect(server.localAddr!),
- * ]);
- * using _peer = peer;
+ * const accepted = server.accept();
+ * await client.connect(server.localAddr!);
+ * using peer = await accepted;
  * await client.send(new TextEncoder().encode("ping"));
  * await client.shutdown("write");
  *
@@ -436,7 +434,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   report it from `listen()`).
    *
    * @example Bind a UDP socket to a port the OS picks
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -480,7 +478,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   file that already exists counts).
    *
    * @example Listen on a port the OS picks
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -525,7 +523,7 @@ export class Socket implements Disposable, AsyncDisposable {
    * @throws {unknown} `signal.reason` when `signal` aborts.
    *
    * @example Accept a connection
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -533,11 +531,9 @@ export class Socket implements Disposable, AsyncDisposable {
    * server.bind("127.0.0.1:0");
    * server.listen();
    * using client = new Socket();
-   * const [peer] = await Promise.all([
-   *   server.accept(),
-   *   client.connect(server.localAddr!),
-   * ]);
-   * using _peer = peer;
+   * const accepted = server.accept();
+   * await client.connect(server.localAddr!);
+   * using peer = await accepted;
    * assert.equal(peer.state, "connected");
    * assert.deepEqual(peer.remoteAddr, client.localAddr);
    * ```
@@ -606,7 +602,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   connecting.
    *
    * @example Connect with a timeout
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -722,7 +718,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   sending.
    *
    * @example Send bytes
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -771,7 +767,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   connection.
    *
    * @example Read until end of stream
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -812,13 +808,14 @@ export class Socket implements Disposable, AsyncDisposable {
    * @throws {TypeError} When `addr` is malformed.
    *
    * @example Send a datagram to ourselves
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
    * using socket = new Socket({ transport: "udp" });
    * socket.bind("127.0.0.1:0");
-   * await socket.sendTo(new Uint8Array([42]), socket.localAddr!);
+   * const addr = socket.localAddr as Deno.NetAddr;
+   * await socket.sendTo(new Uint8Array([42]), addr);
    * const buf = new Uint8Array(16);
    * const { bytesRead, remoteAddr } = await socket.receiveFrom(buf);
    * assert.equal(bytesRead, 1);
@@ -852,7 +849,7 @@ export class Socket implements Disposable, AsyncDisposable {
    *   closed, or is closed while waiting.
    *
    * @example Receive a datagram
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
@@ -897,7 +894,7 @@ export class Socket implements Disposable, AsyncDisposable {
    * @throws {Deno.errors.BadResource} When the socket is closed.
    *
    * @example Half-close
-   * ```ts ignore
+   * ```ts
    * import { Socket } from "@socketkit/socketkit";
    * import assert from "node:assert/strict";
    *
