@@ -1475,3 +1475,82 @@ Deno.test("serve() bounds request content at 64 MiB by default, and a handler's 
     assert.match(response, /Connection: close\r\n/);
   });
 });
+
+Deno.test("serve() answers every connection past 128 open, where reads take turns, and shuts down under that load", async (t) => {
+  // From 128 open connections serve()'s reads take turns (BURST_CONNECTIONS
+  // in http/server.ts); the other tests stay below that or barely reach it.
+  const request = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  /** Sends `count` requests, `depth` per write; returns how many were answered. */
+  async function client(
+    conn: TCPConnection,
+    count: number,
+    depth: number,
+  ): Promise<number> {
+    const decoder = new ResponseDecoder();
+    let answered = 0;
+    while (answered < count) {
+      const n = Math.min(depth, count - answered);
+      await conn.write(request.repeat(n));
+      for (let i = 0; i < n; i++) {
+        const res = await readResponse(conn, decoder);
+        if (res === null) return answered;
+        assert.equal(text(res.body as Uint8Array), "hello");
+        answered++;
+      }
+    }
+    return answered;
+  }
+
+  await t.step(
+    "160 connections, some pipelining, 20 leaving early",
+    async () => {
+      await using server = start(hello);
+      const answered = await Promise.all(
+        Array.from({ length: 160 }, async (_, i) => {
+          await using conn = await connect(server.addr, {
+            readTimeout: 10_000,
+          });
+          return await client(conn, i < 20 ? 5 : 30, i % 5 === 0 ? 4 : 1);
+        }),
+      );
+      assert.deepEqual(
+        answered,
+        answered.map((_, i) => i < 20 ? 5 : 30),
+      );
+    },
+  );
+
+  await t.step("shutdown() with 150 connections busy finishes", async () => {
+    const server = start(hello);
+    let stop = false;
+    let started = 0; // clients with a first response
+    const clients = Array.from({ length: 150 }, async () => {
+      await using conn = await connect(server.addr, { readTimeout: 10_000 });
+      let answered = await client(conn, 1, 1);
+      started++;
+      try {
+        // Bounded: the loop ends at stop, at 2,000 requests, or at the close.
+        while (!stop && answered < 2_000) {
+          if (await client(conn, 1, 1) === 0) break;
+          answered++;
+        }
+      } catch (error) {
+        // The shutdown may close a connection between requests.
+        if (
+          !(error instanceof Deno.errors.ConnectionReset ||
+            error instanceof Deno.errors.BrokenPipe)
+        ) throw error;
+      }
+      return answered;
+    });
+    for (let i = 0; i < 500 && started < clients.length; i++) await delay(10);
+    assert.equal(started, clients.length, "every client got a first response");
+    const begun = performance.now();
+    await server.shutdown({ timeout: 5_000 });
+    const took = performance.now() - begun;
+    stop = true;
+    await Promise.all(clients);
+    // Each connection closes after the request it is on, not at the deadline.
+    assert(took < 2_000, `shutdown took ${took.toFixed(0)} ms`);
+  });
+});
