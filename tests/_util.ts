@@ -1,5 +1,6 @@
 // Copyright the socketkit authors. MIT license.
-// Test helpers: connected pairs over real loopback sockets.
+// Test helpers: connected pairs over real loopback sockets, and child
+// processes (curl, python3, the examples) run with a time limit.
 
 import { connect, listen, type TCPConnection } from "../mod.ts";
 
@@ -42,4 +43,55 @@ export function bytes(text: string): Uint8Array {
 /** String of bytes. */
 export function text(data: Uint8Array): string {
   return new TextDecoder().decode(data);
+}
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** How a child process ended: its exit code, stdout bytes and stderr text. */
+export interface RunResult {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/**
+ * Runs `command` from the repository root with `input` on stdin; kills it
+ * with SIGKILL after `limitMs` milliseconds.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  input: Uint8Array = new Uint8Array(0),
+  limitMs = 30_000,
+): Promise<RunResult> {
+  const child = new Deno.Command(command, {
+    args,
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+  try {
+    const writer = child.stdin.getWriter();
+    const [output] = await Promise.all([
+      child.output(),
+      writer.write(input).then(() => writer.close()),
+    ]);
+    return {
+      code: output.code,
+      stdout: output.stdout,
+      stderr: new TextDecoder().decode(output.stderr),
+    };
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+/** Runs `curl -sS --max-time 20` with `args`; stdout as text. */
+export async function curl(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await run("curl", ["-sS", "--max-time", "20", ...args]);
+  return { ...result, stdout: text(result.stdout) };
 }

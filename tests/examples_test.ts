@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { connect, formatAddr, type TCPConnection } from "../mod.ts";
+import { curl, run } from "./_util.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -142,37 +143,6 @@ async function start(
       await stop("SIGKILL");
     },
   };
-}
-
-/** Runs a command with `input` on stdin, killing it after `limitMs`. */
-async function run(
-  command: string,
-  args: string[],
-  input: Uint8Array = new Uint8Array(0),
-  limitMs = 30_000,
-): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
-  const child = new Deno.Command(command, {
-    args,
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const killer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-  try {
-    const writer = child.stdin.getWriter();
-    const [output] = await Promise.all([
-      child.output(),
-      writer.write(input).then(() => writer.close()),
-    ]);
-    return {
-      code: output.code,
-      stdout: output.stdout,
-      stderr: decoder.decode(output.stderr),
-    };
-  } finally {
-    clearTimeout(killer);
-  }
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), so failures repeat. */
@@ -537,12 +507,6 @@ Deno.test("examples/udp_echo.ts without --unstable-net prints the library's erro
 });
 
 // ------------------------------------------------ http_server.ts, http_client.ts, hono.ts
-
-/** Runs curl with a time limit; returns stdout, stderr and the exit code. */
-async function curl(...args: string[]) {
-  const result = await run("curl", ["-sS", "--max-time", "20", ...args]);
-  return { ...result, stdout: decoder.decode(result.stdout) };
-}
 
 Deno.test("examples/http_server.ts serves its routes to curl on one connection, and stops on SIGTERM", async () => {
   await using server = await start("http_server.ts");

@@ -15,7 +15,7 @@ import {
   type ServeOptions,
   type Server,
 } from "../../http/server.ts";
-import { bytes, delay, text } from "../_util.ts";
+import { bytes, curl, delay, run, text } from "../_util.ts";
 
 // ------------------------------------------------------------------ helpers
 
@@ -81,34 +81,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-async function run(
-  command: string,
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const out = await child.output();
-  return {
-    code: out.code,
-    stdout: text(out.stdout),
-    stderr: text(out.stderr),
-  };
-}
-
-function curl(...args: string[]) {
-  return run("curl", ["-sS", "--max-time", "20", ...args]);
 }
 
 const hello: ServeHandler = () => HTTPResponse.text("hello");
@@ -320,7 +292,7 @@ c.close()
   const result = await run("python3", ["-c", script, String(portOf(server))]);
   assert.equal(result.stderr, "");
   assert.equal(
-    result.stdout.trim(),
+    text(result.stdout).trim(),
     "200 POST x;200 POST xx;200 POST xxx;200 0 b'' True",
   );
 });
@@ -338,7 +310,7 @@ Deno.test("serve() reads a chunked upload from curl", async () => {
     "@-",
     urlOf(server, "/up"),
   ], bytes(body));
-  assert.equal(piped.stdout, body);
+  assert.equal(text(piped.stdout), body);
 });
 
 Deno.test("serve() sends 100 Continue when the handler reads the body", async () => {
@@ -358,7 +330,7 @@ Deno.test("serve() sends 100 Continue when the handler reads the body", async ()
     "@-",
     urlOf(server, "/big"),
   ], body);
-  assert.equal(result.stdout, String(body.length));
+  assert.equal(text(result.stdout), String(body.length));
   assert.match(result.stderr, /HTTP\/1\.1 100 Continue/);
 });
 
