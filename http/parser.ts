@@ -840,11 +840,20 @@ class Core {
         this.fail("Transfer-Encoding applies chunked before another coding");
       }
     }
-    if (te[te.length - 1] === "chunked") return -2;
-    if (!this.response) {
+    if (this.response) return te[te.length - 1] === "chunked" ? -2 : -3;
+    if (te[te.length - 1] !== "chunked") {
       this.fail("Transfer-Encoding of a request does not end with chunked");
     }
-    return -3;
+    // A request's content is handed on decoded, and only chunked is
+    // decoded here (as Go's net/http): gzip bytes passed on as the content
+    // would mislead the handler.
+    if (te.length > 1) {
+      this.fail(
+        `Unsupported transfer coding: ${te[0]} (only chunked is decoded)`,
+        501,
+      );
+    }
+    return -2;
   }
 
   #contentLength(vs: number, ve: number, k: number): number {
@@ -1297,6 +1306,10 @@ export function useInternTable(
  * and an `end` event; pipelined requests follow one another. It never
  * touches a socket.
  *
+ * Content is decoded from chunked; a request whose Transfer-Encoding names
+ * any other coding (`gzip, chunked`, say) is an `HTTPParseError` with
+ * status 501, as in Go's `net/http`, rather than content still compressed.
+ *
  * After a CONNECT head answered with 2xx or an upgrade, the bytes that
  * follow belong to another protocol: take them with `takeBuffered()` instead
  * of calling `next()`.
@@ -1481,6 +1494,12 @@ export class RequestDecoder {
  * responses to HEAD (no content) and CONNECT (a tunnel after 2xx). A 1xx
  * interim response comes as `head` and `end` before the final response. A
  * body delimited by the connection closing ends at `finish()`.
+ *
+ * Content is decoded from chunked only. A response whose Transfer-Encoding
+ * also names gzip, deflate or compress yields its content still in that
+ * coding (read the `transfer-encoding` field to decode it); one that does
+ * not end with chunked is delimited by the connection closing (RFC 9112
+ * 6.3).
  *
  * Obsolete line folding (RFC 9112 5.2) is accepted in a response and
  * replaced with SP, except in Content-Length, Transfer-Encoding and Host,

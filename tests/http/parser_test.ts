@@ -188,13 +188,29 @@ Deno.test("RequestDecoder decodes chunked with extensions and trailers", () => {
   );
 });
 
-Deno.test("RequestDecoder accepts gzip before chunked and passes the content through", () => {
-  const r = decodeRequest(
-    bytes(
-      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
-    ),
+Deno.test("RequestDecoder answers a coding before chunked with 501, as it decodes only chunked", () => {
+  for (const te of ["gzip, chunked", "deflate,chunked", "x-gzip , chunked"]) {
+    assert.throws(
+      () =>
+        decodeRequest(
+          bytes(
+            `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ${te}\r\n\r\n1\r\nz\r\n0\r\n\r\n`,
+          ),
+        ),
+      (error) =>
+        error instanceof HTTPParseError && error.status === 501 &&
+        /^Unsupported transfer coding: [a-z-]+ \(only chunked is decoded\)$/
+          .test(error.message),
+    );
+  }
+  // gzip alone cannot be framed at all: 400 comes first (RFC 9112 6.3).
+  assert.throws(
+    () =>
+      decodeRequest(
+        bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"),
+      ),
+    (error) => error instanceof HTTPParseError && error.status === 400,
   );
-  assert.equal(dec.decode(r.body as Uint8Array), "z");
 });
 
 Deno.test("RequestDecoder decodes pipelined requests in one buffer", () => {
