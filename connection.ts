@@ -1326,7 +1326,9 @@ interface Waiter {
  * closed (Go's `net.Listener`).
  *
  * A unix-socket listener's socket file is removed when it is closed (the
- * runtime does this, as Go does).
+ * runtime does this, as Go does): at once, or, while an accept is under way,
+ * once the runtime has ended it, which is when pending `accept()` calls
+ * reject and `[Symbol.asyncDispose]` resolves (a few milliseconds).
  *
  * @example Serving until a signal aborts
  * ```ts
@@ -1362,7 +1364,8 @@ export class Listener
   #waiters: Waiter[] = [];
   /** Connections accepted after their caller gave up, for the next caller. */
   #ready: Deno.Conn[] = [];
-  #pumping = false;
+  /** The pump's run, while a runtime accept may be under way. */
+  #pumping: Promise<void> | null = null;
 
   /**
    * Wraps a runtime listener. Usually made by {@linkcode listen}.
@@ -1443,9 +1446,11 @@ export class Listener
    * Keeps one runtime accept under way while anyone waits. A connection that
    * arrives after its waiter gave up is kept for the next caller.
    */
-  async #pump(): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
+  #pump(): void {
+    this.#pumping ??= this.#pumpLoop();
+  }
+
+  async #pumpLoop(): Promise<void> {
     while (this.#waiters.length > 0 && !this.#closed) {
       let conn: Deno.Conn;
       try {
@@ -1463,7 +1468,7 @@ export class Listener
       if (waiter) waiter.resolve(conn);
       else this.#ready.push(conn);
     }
-    this.#pumping = false;
+    this.#pumping = null;
     if (this.#closed) {
       const error = this.#closedError();
       for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
@@ -1477,7 +1482,10 @@ export class Listener
 
   /**
    * Stops listening and ends pending accepts and iteration. Calling it again
-   * does nothing. Connections already accepted stay open.
+   * does nothing. Connections already accepted stay open. Pending `accept()`
+   * calls reject with `Deno.errors.BadResource` once the runtime has ended
+   * its accept under way (on a later turn of the event loop), so that by
+   * then a unix socket's file is gone.
    */
   close(): void {
     if (this.#closed) return;
@@ -1488,8 +1496,12 @@ export class Listener
       // Already closed.
     }
     for (const conn of this.#ready.splice(0)) conn.close();
-    const error = this.#closedError();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    // With no runtime accept under way nothing holds the listener: end the
+    // waiters now. Otherwise the pump ends them when that accept fails.
+    if (this.#pumping === null) {
+      const error = this.#closedError();
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    }
   }
 
   /** Closes the listener: `using listener = ...`. */
@@ -1497,10 +1509,13 @@ export class Listener
     this.close();
   }
 
-  /** Closes the listener: `await using listener = ...`. */
+  /**
+   * Closes the listener and resolves once the runtime has let go of it (a
+   * unix socket's file is gone by then): `await using listener = ...`.
+   */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    return Promise.resolve();
+    return this.#pumping ?? Promise.resolve();
   }
 }
 

@@ -433,6 +433,28 @@ Deno.test("Listener.close() ends the accept loop cleanly", async () => {
   listener.close();
 });
 
+Deno.test("Listener.close() with an accept under way: the accept rejects, and await using resolves, once a unix socket's file is gone", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/l.sock`;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const listener = listen({ transport: "unix", path });
+      const pending = listener.accept();
+      pending.catch(() => {});
+      listener.close();
+      await assert.rejects(pending, Deno.errors.BadResource);
+      assert.throws(() => Deno.lstatSync(path), Deno.errors.NotFound);
+    }
+    {
+      await using listener = listen({ transport: "unix", path });
+      listener.accept().catch(() => {});
+    }
+    assert.throws(() => Deno.lstatSync(path), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("Listener.accept() aborted by a signal leaves the listener usable", async () => {
   using listener = listen("127.0.0.1:0");
   const controller = new AbortController();
