@@ -80,9 +80,13 @@ try {
     console.log(`${name}: ${value}`);
   }
   console.log();
+  let last = 0x0a;
   for await (const chunk of response.body as ReadableStream<Uint8Array>) {
     await Deno.stdout.write(chunk);
+    if (chunk.length > 0) last = chunk[chunk.length - 1];
   }
+  // Trailer fields on lines of their own, after a body without a final newline.
+  if (response.trailers !== null && last !== 0x0a) console.log();
   for (const [name, value] of response.trailers ?? []) {
     console.log(`${name}: ${value}`);
   }

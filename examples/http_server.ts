@@ -51,7 +51,9 @@ const handler: ServeHandler = async (request, info) => {
   if (path === "/" && (request.method === "GET" || request.method === "HEAD")) {
     return HTTPResponse.text("Hello, World!\n");
   }
-  if (path === "/echo" && request.method !== "GET") {
+  if (
+    path === "/echo" && request.method !== "GET" && request.method !== "HEAD"
+  ) {
     return new HTTPResponse({
       headers: {
         "Content-Type": request.headers.get("content-type") ??

@@ -225,8 +225,14 @@ function toBody(init: HTTPBodyInit | undefined): HTTPBody {
   if (init === undefined || init === null) return EMPTY;
   if (typeof init === "string") return encodeUTF8(init);
   if (init instanceof Uint8Array || init instanceof ReadableStream) return init;
-  if (Symbol.asyncIterator in init) return ReadableStream.from(init);
-  throw new TypeError("Body must be a Uint8Array, string, stream or null");
+  if (typeof init === "object" && Symbol.asyncIterator in init) {
+    return ReadableStream.from(init);
+  }
+  throw new TypeError(
+    `Body must be a Uint8Array, string, stream, async iterable or null, got ${
+      typeof init === "object" ? "an object" : typeof init
+    }`,
+  );
 }
 
 async function collect(
@@ -283,7 +289,10 @@ export class HTTPRequest {
    * string given as the body (up to 4096 code units) is encoded into a view
    * of a shared 64 KiB buffer, as Node's `Buffer.from` does with its pool:
    * the view's bytes are its own, but its `buffer` is not, so copy it with
-   * `slice()` before transferring that buffer or viewing all of it.
+   * `slice()` before transferring that buffer or viewing all of it. The
+   * same holds for content the server collected: it is a view of the
+   * connection's read buffer, whose other bytes are the request's head and
+   * other requests (hash or hand on the view itself, not its `buffer`).
    */
   body: HTTPBody;
   /** The trailer section, or `null` if there is none. */
@@ -343,6 +352,8 @@ export class HTTPRequest {
    * @throws {Deno.errors.ConnectionReset} Or another `Deno.errors` class,
    *   when the connection fails before the content ends; the message names
    *   the client's address and the request.
+   * @throws {Deno.errors.TimedOut} When the server's `requestTimeout` passes
+   *   while the content is awaited (the server then answers 408 itself).
    */
   async bytes(): Promise<Uint8Array> {
     if (this.body instanceof Uint8Array) return this.body;

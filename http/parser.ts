@@ -284,8 +284,13 @@ function limit(
   name: string,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative number: ${value}`);
+  if (typeof value !== "number") {
+    throw new RangeError(
+      `${name} must be a number, got ${typeof value} ${JSON.stringify(value)}`,
+    );
+  }
+  if (Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative number, got ${value}`);
   }
   return value;
 }

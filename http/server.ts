@@ -223,9 +223,20 @@ export interface ServeOptions extends DecoderOptions {
    * and `--allow-write` as well as `--allow-net`.
    */
   path?: string;
+  /**
+   * With `path`: remove a stale socket file there before binding (one left
+   * by a server that crashed). Only a socket file is removed, never a
+   * regular file.
+   *
+   * @default {false}
+   */
+  removeExisting?: boolean;
   /** Aborting it shuts the server down as {@linkcode Server.shutdown} does. */
   signal?: AbortSignal;
-  /** Called once with the bound address when the server is listening. */
+  /**
+   * Called once with the bound address when the server is listening. If it
+   * throws, the server shuts down and {@linkcode serve} throws that error.
+   */
   onListen?: (addr: Addr) => void;
   /**
    * Called when a handler throws (or returns something that is not an
@@ -235,7 +246,10 @@ export interface ServeOptions extends DecoderOptions {
    * for errors that cannot be answered: a response body stream that fails
    * after the head was sent (the connection is then closed so the client
    * sees an incomplete response), and `accept()` failures other than the
-   * listener closing. Without it, such errors are not reported anywhere.
+   * listener closing. Without it, each such error is logged with
+   * `console.error` (as `Deno.serve` does) and a handler's error gets the
+   * 500; pass a function that returns nothing to keep the 500 and log
+   * elsewhere, or not at all.
    */
   onError?: (
     error: unknown,
@@ -263,8 +277,10 @@ export interface ServeOptions extends DecoderOptions {
    * How long the server waits, in total, for a request's content, in
    * milliseconds: the time reads of the content spend waiting for the
    * client after the header section (which `headersTimeout` bounds), not
-   * the time a handler takes before it reads. Past it the connection is
-   * closed. `Infinity` or 0 turns it off.
+   * the time a handler takes before it reads. Past it the handler's read
+   * fails with `Deno.errors.TimedOut`, the client gets `408 Request
+   * Timeout` if no response to it has begun, and the connection is closed.
+   * `Infinity` or 0 turns it off.
    *
    * @default {300000}
    */
@@ -466,15 +482,36 @@ export function serve(options: ServeOptions, handler: ServeHandler): Server {
       `maxConnections must be a positive number, got ${max}`,
     );
   }
+  // The codec's limits, checked now rather than at the first connection.
+  new RequestDecoder(decoderOptionsOf(options));
   const listener = options.path !== undefined
-    ? listen({ transport: "unix", path: options.path })
+    ? listen({
+      transport: "unix",
+      path: options.path,
+      removeExisting: options.removeExisting,
+    })
     : listen({
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? 8000,
     });
   const server = new HTTPServer(listener, handler, options);
-  options.onListen?.(listener.addr);
+  try {
+    options.onListen?.(listener.addr);
+  } catch (error) {
+    // Nobody holds the server yet: stop it, or it would serve unstoppably.
+    server.shutdown({ timeout: 0 });
+    throw error;
+  }
   return server;
+}
+
+function decoderOptionsOf(options: ServeOptions): DecoderOptions {
+  return {
+    maxStartLineBytes: options.maxStartLineBytes,
+    maxHeaderBytes: options.maxHeaderBytes,
+    maxHeaderCount: options.maxHeaderCount,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+  };
 }
 
 /**
@@ -781,12 +818,7 @@ class HTTPServer implements Server {
     this.#listener = listener;
     this.handler = handler;
     this.#onError = options.onError;
-    this.decoderOptions = {
-      maxStartLineBytes: options.maxStartLineBytes,
-      maxHeaderBytes: options.maxHeaderBytes,
-      maxHeaderCount: options.maxHeaderCount,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
-    };
+    this.decoderOptions = decoderOptionsOf(options);
     this.headersTimeout = timeoutOf(options.headersTimeout, 60_000);
     this.requestTimeout = timeoutOf(options.requestTimeout, 300_000);
     this.keepAliveTimeout = timeoutOf(options.keepAliveTimeout, 5_000);
@@ -848,7 +880,14 @@ class HTTPServer implements Server {
         conn.close();
         break;
       }
-      const session = new Session(this, conn);
+      let session: Session;
+      try {
+        session = new Session(this, conn);
+      } catch (error) {
+        conn.close();
+        this.report(error, null);
+        continue;
+      }
       this.sessions.add(session);
       session.run();
     }
@@ -889,7 +928,9 @@ class HTTPServer implements Server {
           if (elapsed >= this.headersTimeout) session.timeout();
           break;
         case P_BODY:
-          if (elapsed >= this.requestTimeout) session.abort();
+          if (elapsed >= this.requestTimeout) {
+            session.contentTimeout(this.requestTimeout);
+          }
           break;
       }
     }
@@ -977,6 +1018,11 @@ class HTTPServer implements Server {
       } catch {
         // A failing onError still gets the client its 500.
       }
+    } else {
+      console.error(
+        `serve(): the handler failed on ${request.method} ${request.target}:`,
+        error,
+      );
     }
     return new HTTPResponse({
       status: 500,
@@ -988,7 +1034,15 @@ class HTTPServer implements Server {
   /** Passes an error nobody can answer to onError, if any. */
   report(error: unknown, request: HTTPRequest | null): void {
     const onError = this.#onError;
-    if (onError === undefined) return;
+    if (onError === undefined) {
+      console.error(
+        request === null
+          ? "serve():"
+          : `serve(): while answering ${request.method} ${request.target}:`,
+        error,
+      );
+      return;
+    }
     try {
       const result = onError(error, request);
       if (result instanceof Promise) result.catch(noop);
@@ -1073,6 +1127,12 @@ class Session {
   dropped = 0;
   upgradable = false;
   upgrade: PromiseWithResolvers<TCPConnection> | null = null;
+  /** The handler's response to the current request is known. */
+  responded = false;
+  /** A 408 under way (requestTimeout passed): nothing else goes out. */
+  closing: Promise<void> | null = null;
+  /** Why the server closed the connection, for reads it ended. */
+  abortReason: unknown = null;
   /** The response body being streamed, cancelled if the connection is. */
   reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   /** Bytes handed to `conn.write`: a write is pending while `conn.bytesWritten` is less. */
@@ -1108,6 +1168,33 @@ class Session {
         reason ?? new DOMException("Connection closed", "AbortError"),
       ).catch(noop);
     }
+  }
+
+  /**
+   * requestTimeout passed while request content was awaited: the read
+   * fails with Deno.errors.TimedOut, and a client still waiting for its
+   * response gets 408 (as Node's `http` sends) before the close.
+   */
+  contentTimeout(ms: number): void {
+    const request = this.request;
+    const reason = new Deno.errors.TimedOut(
+      `The content of ${request?.method} ${request?.target} from ${
+        formatAddr(this.conn.remoteAddr)
+      } did not arrive within requestTimeout (${ms} ms)`,
+    );
+    this.abortReason = reason;
+    if (this.responded || this.closed) {
+      this.abort(reason);
+      return;
+    }
+    this.phase = P_CLOSING;
+    const date = this.server.date.line();
+    const bytes = concat(
+      [TIMEOUT_LINE, date, TIMEOUT_END],
+      TIMEOUT_LINE.length + date.length + TIMEOUT_END.length,
+    );
+    const close = () => this.abort(reason);
+    this.closing = this.#write(bytes).then(close, close);
   }
 
   /** headersTimeout passed: 408, then close. */
@@ -1207,6 +1294,12 @@ class Session {
           }
         }
         this.upgradable = false;
+        this.responded = true;
+        if (this.closing !== null) {
+          // The 408 of contentTimeout() went out instead.
+          this.#cancel(res);
+          break;
+        }
         if (
           this.bodyDone && this.bodyError === null && this.upgrade === null &&
           res.body instanceof Uint8Array && res.body.length <= COPY_LIMIT &&
@@ -1237,6 +1330,7 @@ class Session {
       if (error instanceof HTTPParseError) await this.#fail(error);
       // Anything else is the connection failing: closing it is all to do.
     } finally {
+      if (this.closing !== null) await this.closing;
       if (!this.upgraded) this.abort();
     }
   }
@@ -1244,6 +1338,7 @@ class Session {
   /** Reads the connection semantics and as much content as has arrived. */
   #begin(request: HTTPRequest): void {
     this.request = request;
+    this.responded = false;
     this.bodyError = null;
     this.pulling = null;
     this.bodyClosed = false;
@@ -1360,15 +1455,15 @@ class Session {
         else decoder.push(chunk);
       }
     } catch (error) {
-      this.bodyError = error;
-      controller.error(
-        renameBroken(
-          error,
-          `Connection from ${
-            formatAddr(conn.remoteAddr)
-          } broke while reading the content of ${request.method} ${request.target}`,
-        ),
+      // The server's own reason first: requestTimeout's TimedOut.
+      const reason = this.abortReason ?? renameBroken(
+        error,
+        `Connection from ${
+          formatAddr(conn.remoteAddr)
+        } broke while reading the content of ${request.method} ${request.target}`,
       );
+      this.bodyError = this.abortReason ?? error;
+      controller.error(reason);
     }
   }
 

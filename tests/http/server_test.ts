@@ -134,6 +134,111 @@ Deno.test("serve() listens on a unix socket path", async () => {
   }
 });
 
+Deno.test("serve() can listen again on a unix socket path as soon as shutdown() resolves, and removeExisting clears a stale one", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/http.sock`;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const server = serve({ path }, hello);
+      if (i > 0) {
+        const result = await curl("--unix-socket", path, "http://x/");
+        assert.equal(result.stdout, "hello");
+      }
+      await server.shutdown();
+      assert.throws(() => Deno.lstatSync(path), Deno.errors.NotFound);
+    }
+    // A socket file nobody listens on, as a crashed server leaves (python3
+    // leaves it on close).
+    const made = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import socket,sys\nsocket.socket(socket.AF_UNIX).bind(sys.argv[1])",
+        path,
+      ],
+    }).output();
+    assert.equal(made.code, 0);
+    assert.throws(() => serve({ path }, hello), Deno.errors.AddrInUse);
+    await using _server = serve({ path, removeExisting: true }, hello);
+    assert.equal(
+      (await curl("--unix-socket", path, "http://x/")).stdout,
+      "hello",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve() checks the codec's limits before listening", () => {
+  for (
+    const [options, message] of [
+      [
+        { maxBodyBytes: -1 },
+        /^maxBodyBytes must be a non-negative number, got -1$/,
+      ],
+      [
+        { maxHeaderBytes: NaN },
+        /^maxHeaderBytes must be a non-negative number, got NaN$/,
+      ],
+      [
+        { maxBodyBytes: "10" as unknown as number },
+        /^maxBodyBytes must be a number, got string "10"$/,
+      ],
+    ] as const
+  ) {
+    assert.throws(() => start(hello, options), { name: "RangeError", message });
+  }
+});
+
+Deno.test("serve() shuts the server down and throws when onListen throws", async () => {
+  let port = 0;
+  assert.throws(
+    () =>
+      start(hello, {
+        onListen(addr) {
+          assert(addr.transport === "tcp");
+          port = addr.port;
+          throw new Error("onListen broke");
+        },
+      }),
+    { message: "onListen broke" },
+  );
+  assert(port > 0);
+  // The listener closes: once the runtime has let go of it (a few ms),
+  // connecting is refused. Until then a connection is reset, never served.
+  for (let i = 0;; i++) {
+    try {
+      const conn = await connect({ hostname: "127.0.0.1", port });
+      await conn.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n").catch(() => {});
+      assert.equal(await conn.readChunk().catch(() => null), null);
+      conn.close();
+    } catch (error) {
+      if (error instanceof Deno.errors.ConnectionRefused) break;
+      if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+    }
+    assert(i < 100, "the port still accepts connections after 1 s");
+    await delay(10);
+  }
+});
+
+Deno.test("serve() without onError logs a handler's error with console.error and answers 500", async () => {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    await using server = start(() => {
+      throw new Error("handler broke");
+    });
+    const res = await fetch(urlOf(server, "/boom?x=1"));
+    assert.equal(res.status, 500);
+    await res.body?.cancel();
+  } finally {
+    console.error = original;
+  }
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0][0], "serve(): the handler failed on GET /boom?x=1:");
+  assert.equal((logged[0][1] as Error).message, "handler broke");
+});
+
 Deno.test("serve() hands the handler the request and the connection info", async () => {
   let info: { remote: Deno.Addr; local: Deno.Addr } | null = null;
   await using server = start((request, i) => {
@@ -577,13 +682,49 @@ Deno.test("serve() closes a keep-alive connection idle past keepAliveTimeout", a
   assert.equal(await conn.readChunk(), null);
 });
 
-Deno.test("serve() closes a connection whose body stalls past requestTimeout", async () => {
-  await using server = start(echo, { requestTimeout: 300 });
+Deno.test("serve() answers 408 and closes when a body stalls past requestTimeout, and the handler's read says why", async () => {
+  const { promise: failed, resolve: fail } = Promise.withResolvers<unknown>();
+  await using server = start(async (request) => {
+    try {
+      await request.bytes();
+    } catch (error) {
+      fail(error);
+      throw error;
+    }
+    return HTTPResponse.text("unreachable");
+  }, { requestTimeout: 300, onError: () => {} });
+  await using conn = await connect(server.addr, { readTimeout: 5_000 });
+  await conn.write(
+    "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc",
+  );
+  const decoder = new ResponseDecoder();
+  const res = await readResponse(conn, decoder);
+  assert.equal(res?.status, 408);
+  assert.equal(res?.headers.get("connection"), "close");
+  assert.equal(await conn.readChunk(), null); // nothing after the 408
+  const error = await failed;
+  assert(error instanceof Deno.errors.TimedOut);
+  assert.match(
+    error.message,
+    /^The content of POST \/up from 127\.0\.0\.1:\d+ did not arrive within requestTimeout \(300 ms\)$/,
+  );
+});
+
+Deno.test("serve() only closes when a body stalls past requestTimeout after the response began", async () => {
+  await using server = start(
+    (request) => new HTTPResponse({ body: request.body as ReadableStream }),
+    { requestTimeout: 300, onError: () => {} },
+  );
   await using conn = await connect(server.addr, { readTimeout: 5_000 });
   await conn.write(
     "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc",
   );
-  assert.equal(await conn.readChunk(), null);
+  let text = "";
+  for (let chunk; (chunk = await conn.readChunk()) !== null;) {
+    text += new TextDecoder().decode(chunk);
+  }
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(text, /408/);
 });
 
 Deno.test("serve() reports a failing response stream and cuts the response short", async () => {
