@@ -50,6 +50,13 @@
  * @module
  */
 
+// The types the server's API names, so this entry point stands alone.
+export type { Addr } from "../address.ts";
+export type {
+  BoundedReadOptions,
+  ReadOptions,
+  TCPConnection,
+} from "../connection.ts";
 export * from "./client.ts";
 export * from "./cookie.ts";
 export * from "./encoder.ts";
