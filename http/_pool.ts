@@ -176,7 +176,16 @@ export class HostPool {
       this.open--;
       throw this.#closedError();
     }
-    const conn = new PooledConnection(tcp, this, this.#settings.decoder);
+    let conn: PooledConnection;
+    try {
+      conn = new PooledConnection(tcp, this, this.#settings.decoder);
+    } catch (error) {
+      // Bad decoder options, say: the connection and its slot are ours.
+      tcp.close();
+      this.open--;
+      this.#wake();
+      throw error;
+    }
     this.#all.add(conn);
     return conn;
   }

@@ -8,6 +8,7 @@ import { HTTPRequest, HTTPResponse } from "../../http/message.ts";
 import { serve, type ServeHandler, type Server } from "../../http/server.ts";
 import { HTTPParseError } from "../../http/parser.ts";
 import { Client, ContentTooLargeError } from "../../http/client.ts";
+import { HostPool } from "../../http/_pool.ts";
 import { startNginx } from "../../bench/_nginx.ts";
 
 const encoder = new TextEncoder();
@@ -77,6 +78,23 @@ function silentServer(): RawServer {
     await readHead(conn);
     await conn.readAll().catch(() => {});
   });
+}
+
+/**
+ * A raw server that keeps what its first connection sends until EOF (up to
+ * 64 KiB) and never answers; `received` resolves with those bytes as text,
+ * or with a note of the error that ended the reading.
+ */
+function recordingServer(): RawServer & { received: Promise<string> } {
+  const received = Promise.withResolvers<string>();
+  const server = rawServer(async (conn) => {
+    try {
+      received.resolve(decoder.decode(await conn.readAll({ maxBytes: 65536 })));
+    } catch (error) {
+      received.resolve(`(reading failed: ${error})`);
+    }
+  });
+  return Object.assign(server, { received: received.promise });
 }
 
 /** Our own server on 127.0.0.1 port 0, with `url`, the URL of its root. */
@@ -1194,4 +1212,39 @@ Deno.test("Client leaves no timer behind when a request waiting for 100 Continue
     }),
     Deno.errors.TimedOut,
   );
+});
+
+// ------------------------------------------------------------------ pool
+
+Deno.test("HostPool closes a new connection and frees its slot when wrapping it fails", async () => {
+  await using server = recordingServer();
+  const { port } = new URL(server.url);
+  const pool = new HostPool("127.0.0.1", {
+    hostname: "127.0.0.1",
+    port: Number(port),
+  }, {
+    maxIdlePerHost: 1,
+    maxConnectionsPerHost: 1,
+    idleTimeout: 1_000,
+    connectTimeout: 5_000,
+    // Invalid, as the Client constructor no longer lets through: the
+    // decoder of the new connection throws.
+    decoder: { maxHeaderBytes: -1 },
+    onIdle: () => {},
+  });
+  try {
+    for (let i = 0; i < 2; i++) {
+      // The second would wait forever for a leaked slot.
+      await assert.rejects(
+        within(Promise.resolve(pool.acquire(undefined, false)), 5_000),
+        RangeError,
+        "maxHeaderBytes",
+      );
+      assert.equal(pool.open, 0);
+    }
+    // The server saw the first connection closed.
+    assert.equal(await within(server.received, 5_000), "");
+  } finally {
+    await Promise.all(pool.close());
+  }
 });
