@@ -489,11 +489,39 @@ class Deadline {
   }
 }
 
-function checkCount(value: number, name: string): number {
+/**
+ * Throws a `RangeError` naming `name` unless `value` is a number from 0 up
+ * (`Infinity` included); returns it.
+ */
+function checkCount(value: unknown, name: string): number {
+  if (typeof value !== "number") {
+    // `got string "10"`, `got boolean true`, `got null`, `got Object`.
+    const shown = typeof value === "string"
+      ? ` ${JSON.stringify(value)}`
+      : typeof value === "boolean" || typeof value === "bigint"
+      ? ` ${value}`
+      : "";
+    throw new RangeError(
+      `${name} must be a number, got ${typeName(value)}${shown}`,
+    );
+  }
   if (!(value >= 0)) {
     throw new RangeError(`${name} must be a non-negative number, got ${value}`);
   }
   return value;
+}
+
+/**
+ * `value` checked by {@linkcode checkCount}, or undefined for undefined or
+ * null (the default, as `??` gives the other options).
+ */
+function optionalCount(
+  value: number | undefined,
+  name: string,
+): number | undefined {
+  return value === undefined || value === null
+    ? undefined
+    : checkCount(value, name);
 }
 
 function noop(): void {}
@@ -702,7 +730,12 @@ export class Client implements AsyncDisposable, Disposable {
    *
    * @param options Pool limits, timeouts in ms, size limits in bytes,
    * redirects and default headers.
-   * @throws {RangeError} If a limit or timeout is negative or not a number.
+   * @throws {RangeError} If a limit or timeout (`maxIdlePerHost`,
+   * `maxConnectionsPerHost`, `idleTimeout`, `connectTimeout`,
+   * `maxBodyBytes`, `maxStartLineBytes`, `maxHeaderBytes`,
+   * `maxHeaderCount`, `maxRedirects`) is negative, NaN or not a number
+   * (a string such as `"10"` included), or `maxConnectionsPerHost` is
+   * below 1; the message names the option and the value.
    * @throws {TypeError} If a default header is invalid.
    */
   constructor(options: ClientOptions = {}) {
@@ -724,9 +757,18 @@ export class Client implements AsyncDisposable, Disposable {
         "connectTimeout",
       ) || Infinity,
       decoder: {
-        maxStartLineBytes: options.maxStartLineBytes,
-        maxHeaderBytes: options.maxHeaderBytes,
-        maxHeaderCount: options.maxHeaderCount,
+        maxStartLineBytes: optionalCount(
+          options.maxStartLineBytes,
+          "maxStartLineBytes",
+        ),
+        maxHeaderBytes: optionalCount(
+          options.maxHeaderBytes,
+          "maxHeaderBytes",
+        ),
+        maxHeaderCount: optionalCount(
+          options.maxHeaderCount,
+          "maxHeaderCount",
+        ),
       },
       onIdle: (at) => this.#arm(at + idleTimeout),
     };

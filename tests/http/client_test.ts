@@ -7,7 +7,11 @@ import { listen, type TCPConnection } from "../../connection.ts";
 import { HTTPRequest, HTTPResponse } from "../../http/message.ts";
 import { serve, type ServeHandler, type Server } from "../../http/server.ts";
 import { HTTPParseError } from "../../http/parser.ts";
-import { Client, ContentTooLargeError } from "../../http/client.ts";
+import {
+  Client,
+  type ClientOptions,
+  ContentTooLargeError,
+} from "../../http/client.ts";
 import { HostPool } from "../../http/_pool.ts";
 import { startNginx } from "../../bench/_nginx.ts";
 
@@ -1246,5 +1250,57 @@ Deno.test("HostPool closes a new connection and frees its slot when wrapping it 
     assert.equal(await within(server.received, 5_000), "");
   } finally {
     await Promise.all(pool.close());
+  }
+});
+
+// ------------------------------------------------------- option checking
+
+Deno.test("new Client() throws a RangeError naming a bad limit and its value", () => {
+  const cases: [ClientOptions, string][] = [
+    [
+      { maxHeaderBytes: -1 },
+      "maxHeaderBytes must be a non-negative number, got -1",
+    ],
+    [
+      { maxStartLineBytes: NaN },
+      "maxStartLineBytes must be a non-negative number, got NaN",
+    ],
+    [
+      { maxHeaderCount: "10" as unknown as number },
+      'maxHeaderCount must be a number, got string "10"',
+    ],
+    [
+      { maxBodyBytes: -1 },
+      "maxBodyBytes must be a non-negative number, got -1",
+    ],
+    [
+      { maxHeaderBytes: {} as unknown as number },
+      "maxHeaderBytes must be a number, got Object",
+    ],
+    [
+      { maxIdlePerHost: "10" as unknown as number },
+      'maxIdlePerHost must be a number, got string "10"',
+    ],
+    [{ maxConnectionsPerHost: 0 }, "maxConnectionsPerHost must be at least 1"],
+    [
+      { idleTimeout: NaN },
+      "idleTimeout must be a non-negative number, got NaN",
+    ],
+    [
+      { connectTimeout: -1 },
+      "connectTimeout must be a non-negative number, got -1",
+    ],
+    [
+      { maxRedirects: true as unknown as number },
+      "maxRedirects must be a number, got boolean true",
+    ],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(
+      () => new Client(options),
+      (error: unknown) =>
+        error instanceof RangeError && error.message === message,
+      message,
+    );
   }
 });
