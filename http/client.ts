@@ -221,7 +221,11 @@ export interface ClientRequestOptions {
   /**
    * The content. Bytes and strings get `Content-Length`; a stream or async
    * iterable is sent chunked (RFC 9112 section 7.1) unless a
-   * `Content-Length` is given.
+   * `Content-Length` is given. A `Content-Length` in `headers` must match
+   * the content, or the request fails with a `TypeError`: bytes and strings
+   * before anything is sent; a stream once it yields a chunk that would run
+   * past it (that chunk is not sent and the stream is cancelled) or ends
+   * short, and its connection is closed, not reused.
    *
    * @default {null}
    */
@@ -411,6 +415,8 @@ interface Prepared {
   /** A body to send after `bytes`, chunked or raw. */
   stream: ReadableStream<Uint8Array> | null;
   chunked: boolean;
+  /** The Content-Length a streamed body must match, or -1 (chunked). */
+  length: number;
   trailers: HTTPHeaders | null;
   /** A known body sent after a 100 (Continue), or null. */
   deferred: Uint8Array | null;
@@ -586,6 +592,37 @@ function persistent(response: HTTPResponse): boolean {
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 ||
     status === 307 || status === 308;
+}
+
+/**
+ * Throws a `TypeError` unless each `Content-Length` the caller set says
+ * `length`, the size of a known body: a body that disagrees with its
+ * declared length is refused, as undici does, rather than sent with a
+ * corrected one.
+ */
+function checkLength(prep: Prepared, length: number): void {
+  for (const value of prep.headers.getAll("content-length")) {
+    if (!/^[0-9]+$/.test(value)) {
+      throw new TypeError(`Invalid Content-Length: ${JSON.stringify(value)}`);
+    }
+    if (Number(value) !== length) {
+      throw lengthMismatch(prep, `has ${length} bytes, not`, Number(value));
+    }
+  }
+}
+
+/**
+ * The error for a request body that does not match its Content-Length:
+ * `Request body of POST http://h/p has 3 bytes, not its Content-Length of 5`.
+ */
+function lengthMismatch(
+  prep: Prepared,
+  what: string,
+  declared: number,
+): TypeError {
+  return new TypeError(
+    `Request body of ${prep.method} ${prep.url.href} ${what} its Content-Length of ${declared}`,
+  );
 }
 
 function noResponse(prep: Prepared): Error {
@@ -818,9 +855,13 @@ export class Client implements AsyncDisposable, Disposable {
    * @throws {RangeError} When more than `maxRedirects` redirects come, or
    * `timeout`, `maxRedirects` or `maxBodyBytes` is negative or not a number.
    * @throws {Deno.errors.BadResource} When the client is closed.
-   * @throws {TypeError} For an invalid URL, method or header, or a redirect
+   * @throws {TypeError} For an invalid URL, method or header, a redirect
    * that changes the scheme (`http:` to `http+unix:` or back) or must
-   * resend a streamed body.
+   * resend a streamed body, or a body whose length differs from the
+   * `Content-Length` given (the message names both and the URL): bytes or
+   * a string before anything is sent, a stream as soon as it runs past the
+   * declared length (the excess is not sent) or ends short, its connection
+   * then closed.
    * @throws The signal's `reason` when `signal` aborts.
    *
    * @example Send an HTTPRequest
@@ -954,10 +995,13 @@ export class Client implements AsyncDisposable, Disposable {
    *
    * @param url An `http:` or `http+unix:` URL.
    * @param body The content: bytes or a string get `Content-Length`, a
-   * stream is sent chunked.
+   * stream is sent chunked unless `options.headers` has a `Content-Length`,
+   * which it must then match.
    * @param options Headers, cancellation, timeout in ms and the rest.
    * @returns The response.
    * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   * @throws {TypeError} When the body's length differs from a
+   * `Content-Length` in `options.headers` (see {@linkcode Client.request}).
    *
    * @example POST JSON
    * ```ts ignore
@@ -987,6 +1031,8 @@ export class Client implements AsyncDisposable, Disposable {
    * @param options Headers, cancellation, timeout in ms and the rest.
    * @returns The response.
    * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   * @throws {TypeError} When the body's length differs from a
+   * `Content-Length` in `options.headers` (see {@linkcode Client.request}).
    *
    * @example PUT text
    * ```ts ignore
@@ -1014,6 +1060,8 @@ export class Client implements AsyncDisposable, Disposable {
    * @param options Headers, cancellation, timeout in ms and the rest.
    * @returns The response.
    * @throws {Deno.errors.TimedOut} When `timeout` ms pass first.
+   * @throws {TypeError} When the body's length differs from a
+   * `Content-Length` in `options.headers` (see {@linkcode Client.request}).
    *
    * @example PATCH JSON
    * ```ts ignore
@@ -1219,6 +1267,7 @@ export class Client implements AsyncDisposable, Disposable {
       bytes: EMPTY,
       stream: null,
       chunked: false,
+      length: -1,
       trailers: request.trailers,
       deferred: null,
       close,
@@ -1228,6 +1277,7 @@ export class Client implements AsyncDisposable, Disposable {
       unixPath,
     };
     if (body instanceof Uint8Array) {
+      checkLength(prep, body.length);
       if (
         body.length > 0 && version === "HTTP/1.1" &&
         hasToken(headers.get("expect"), "100-continue")
@@ -1247,6 +1297,10 @@ export class Client implements AsyncDisposable, Disposable {
         );
       }
       prep.bytes = encodeRequestHead(request, { chunked: prep.chunked });
+      // The encoder checked that every Content-Length is the same number.
+      if (!prep.chunked) {
+        prep.length = Number(headers.getAll("content-length")[0]);
+      }
     }
     if (key !== undefined) {
       if (this.#heads.size >= HEAD_CACHE_SIZE) this.#heads.clear();
@@ -1482,6 +1536,8 @@ export class Client implements AsyncDisposable, Disposable {
     } catch (error) {
       throw new SourceError(error); // a locked stream
     }
+    const declared = prep.length;
+    let sent = 0;
     try {
       for (;;) {
         const result = await readOrAbort(reader, signal);
@@ -1495,6 +1551,18 @@ export class Client implements AsyncDisposable, Disposable {
           );
         }
         if (chunk.length === 0) continue;
+        sent += chunk.length;
+        if (declared !== -1 && sent > declared) {
+          // Not a byte past the declared length: the peer would read the
+          // excess as the next request (request smuggling).
+          throw new SourceError(
+            lengthMismatch(
+              prep,
+              `has at least ${sent} bytes, more than`,
+              declared,
+            ),
+          );
+        }
         await tcp.write(prep.chunked ? encodeChunk(chunk) : chunk);
       }
     } catch (error) {
@@ -1508,7 +1576,14 @@ export class Client implements AsyncDisposable, Disposable {
       ).catch(noop);
       throw error;
     }
-    if (prep.chunked) await tcp.write(encodeLastChunk(prep.trailers));
+    if (prep.chunked) {
+      await tcp.write(encodeLastChunk(prep.trailers));
+    } else if (sent < declared) {
+      // The peer would wait for the rest until a timeout.
+      throw new SourceError(
+        lengthMismatch(prep, `ended after ${sent} bytes, short of`, declared),
+      );
+    }
   }
 
   /** Reads one chunk (or takes `read`) into the decoder; notes EOF. */

@@ -1304,3 +1304,150 @@ Deno.test("new Client() throws a RangeError naming a bad limit and its value", (
     );
   }
 });
+
+// ------------------------------------------------ request Content-Length
+
+Deno.test("Client rejects a streamed body that runs past its Content-Length and never sends the excess", async (t) => {
+  const smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (
+    const [name, chunks, sent, atLeast] of [
+      ["in one chunk", [`abcde${smuggled}`], "", 5 + smuggled.length],
+      ["in a later chunk", ["abcde", smuggled], "abcde", 5 + smuggled.length],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      await using server = recordingServer();
+      await using client = new Client();
+      const url = `${server.url}/up`;
+      const cancelled = Promise.withResolvers<unknown>();
+      // Endless (the last chunk again and again) until cancelled.
+      let next = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const i = Math.min(next++, chunks.length - 1);
+          controller.enqueue(encoder.encode(chunks[i]));
+        },
+        cancel: (reason) => cancelled.resolve(reason),
+      });
+      const error = await within(
+        client.post(url, body, {
+          headers: { "content-length": "5" },
+          timeout: 10_000,
+        }).then(() => null, (error) => error),
+        5_000,
+      );
+      assert(error instanceof TypeError, String(error));
+      assert.equal(
+        error.message,
+        `Request body of POST ${url} has at least ${atLeast} bytes, more than its Content-Length of 5`,
+      );
+      assert.equal(await within(cancelled.promise, 5_000), error);
+      // The client closed the connection (EOF), having sent the head and at
+      // most the declared 5 bytes.
+      const received = await within(server.received, 5_000);
+      assert(received.startsWith("POST /up HTTP/1.1\r\n"), received);
+      assert(/\r\ncontent-length: 5\r\n/i.test(received), received);
+      assert.equal(received.slice(received.indexOf("\r\n\r\n") + 4), sent);
+      assert(!received.includes("smuggled"), received);
+    });
+  }
+});
+
+Deno.test("Client rejects a streamed body that ends short of its Content-Length at once", async () => {
+  await using server = recordingServer();
+  await using client = new Client();
+  const url = `${server.url}/up`;
+  const started = performance.now();
+  await assert.rejects(
+    within(
+      client.post(url, ReadableStream.from([encoder.encode("abc")]), {
+        headers: { "content-length": "10" },
+        timeout: 10_000,
+      }),
+      5_000,
+    ),
+    TypeError,
+    `Request body of POST ${url} ended after 3 bytes, short of its Content-Length of 10`,
+  );
+  // Well before the 10 s timeout, and the connection is closed.
+  assert(performance.now() - started < 2_000);
+  const received = await within(server.received, 5_000);
+  assert(received.endsWith("\r\n\r\nabc"), received);
+});
+
+Deno.test("Client does not reuse a connection after a streamed body's Content-Length mismatch", async () => {
+  await using server = okServer();
+  await using client = new Client();
+  const url = `${server.url}/`;
+  assert.equal(await (await client.get(url)).text(), "ok");
+  assert.equal(server.accepted, 1);
+  await assert.rejects(
+    client.post(url, ReadableStream.from([encoder.encode("abcdef")]), {
+      headers: { "content-length": "5" },
+      timeout: 5_000,
+    }),
+    TypeError,
+  );
+  // The pooled connection carried the failed request and was closed.
+  assert.equal(await (await client.get(url, { timeout: 5_000 })).text(), "ok");
+  assert.equal(server.accepted, 2);
+  const res = await client.post(
+    url,
+    ReadableStream.from([encoder.encode("abcde")]),
+    {
+      headers: { "content-length": "5" },
+      timeout: 5_000,
+    },
+  );
+  assert.equal(await res.text(), "ok");
+});
+
+Deno.test("Client rejects a byte or string body whose Content-Length differs, before connecting", async (t) => {
+  await using server = okServer();
+  await using client = new Client();
+  const url = `${server.url}/up`;
+  for (
+    const [name, body, declared, message] of [
+      [
+        "string too short",
+        "abc",
+        "10",
+        "has 3 bytes, not its Content-Length of 10",
+      ],
+      [
+        "string too long",
+        "abcdefghij",
+        "3",
+        "has 10 bytes, not its Content-Length of 3",
+      ],
+      [
+        "bytes",
+        new Uint8Array(4),
+        "5",
+        "has 4 bytes, not its Content-Length of 5",
+      ],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      await assert.rejects(
+        client.post(url, body, { headers: { "content-length": declared } }),
+        TypeError,
+        `Request body of POST ${url} ${message}`,
+      );
+    });
+  }
+  await t.step("an invalid value", async () => {
+    await assert.rejects(
+      client.put(url, "abc", { headers: { "content-length": "3x" } }),
+      TypeError,
+      'Invalid Content-Length: "3x"',
+    );
+  });
+  assert.equal(server.accepted, 0);
+  await t.step("a matching one is sent", async () => {
+    const res = await client.post(url, "abc", {
+      headers: { "content-length": "3" },
+    });
+    assert.equal(await res.text(), "ok");
+  });
+});
