@@ -1200,8 +1200,11 @@ export interface ListenOptions extends TimeoutOptions {
    */
   reusePort?: boolean;
   /**
-   * For unix sockets: remove a stale socket file at `path` before binding.
-   * Only a socket file is removed, never a regular file. @default {false}
+   * For unix sockets: remove a socket file at `path` before binding, for a
+   * stale one a crashed process left. It does not check that nobody listens
+   * there: a live listener loses its file (and removes the new one when it
+   * closes). Only a socket file is removed, never a regular file.
+   * @default {false}
    */
   removeExisting?: boolean;
   /** Disables Nagle's algorithm on accepted TCP connections. @default {true} */

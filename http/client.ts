@@ -225,7 +225,9 @@ export interface ClientRequestOptions {
    * the content, or the request fails with a `TypeError`: bytes and strings
    * before anything is sent; a stream once it yields a chunk that would run
    * past it (that chunk is not sent and the stream is cancelled) or ends
-   * short, and its connection is closed, not reused.
+   * short, and its connection is closed, not reused. A server that answers
+   * before the stream runs past it gets its response returned instead: the
+   * excess is still never sent.
    *
    * @default {null}
    */

@@ -285,9 +285,12 @@ function limit(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number") {
-    throw new RangeError(
-      `${name} must be a number, got ${typeof value} ${JSON.stringify(value)}`,
-    );
+    const got = typeof value === "string"
+      ? `string ${JSON.stringify(value)}`
+      : value === null
+      ? "null"
+      : typeof value;
+    throw new RangeError(`${name} must be a number, got ${got}`);
   }
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative number, got ${value}`);

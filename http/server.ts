@@ -224,9 +224,10 @@ export interface ServeOptions extends DecoderOptions {
    */
   path?: string;
   /**
-   * With `path`: remove a stale socket file there before binding (one left
-   * by a server that crashed). Only a socket file is removed, never a
-   * regular file.
+   * With `path`: remove a socket file there before binding, for one left
+   * by a server that crashed. It does not check that the file is stale: a
+   * server still listening there loses it. Only a socket file is removed,
+   * never a regular file.
    *
    * @default {false}
    */
@@ -234,8 +235,10 @@ export interface ServeOptions extends DecoderOptions {
   /** Aborting it shuts the server down as {@linkcode Server.shutdown} does. */
   signal?: AbortSignal;
   /**
-   * Called once with the bound address when the server is listening. If it
-   * throws, the server shuts down and {@linkcode serve} throws that error.
+   * Called once with the bound address when the server is listening, just
+   * before it accepts connections (clients that connect meanwhile wait in
+   * the listen backlog). If it throws, the listener is closed and
+   * {@linkcode serve} throws that error.
    */
   onListen?: (addr: Addr) => void;
   /**
@@ -246,10 +249,10 @@ export interface ServeOptions extends DecoderOptions {
    * for errors that cannot be answered: a response body stream that fails
    * after the head was sent (the connection is then closed so the client
    * sees an incomplete response), and `accept()` failures other than the
-   * listener closing. Without it, each such error is logged with
-   * `console.error` (as `Deno.serve` does) and a handler's error gets the
-   * 500; pass a function that returns nothing to keep the 500 and log
-   * elsewhere, or not at all.
+   * listener closing. Without it, such errors are not reported anywhere
+   * (a library does not write to the console; `Deno.serve` logs them): pass
+   * one that logs, e.g. `onError: (error) => console.error(error)`, which
+   * returns nothing and so keeps the 500.
    */
   onError?: (
     error: unknown,
@@ -494,15 +497,14 @@ export function serve(options: ServeOptions, handler: ServeHandler): Server {
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? 8000,
     });
-  const server = new HTTPServer(listener, handler, options);
   try {
+    // Before any accept is under way, so closing frees the address at once.
     options.onListen?.(listener.addr);
   } catch (error) {
-    // Nobody holds the server yet: stop it, or it would serve unstoppably.
-    server.shutdown({ timeout: 0 });
+    listener.close();
     throw error;
   }
-  return server;
+  return new HTTPServer(listener, handler, options);
 }
 
 function decoderOptionsOf(options: ServeOptions): DecoderOptions {
@@ -1018,11 +1020,6 @@ class HTTPServer implements Server {
       } catch {
         // A failing onError still gets the client its 500.
       }
-    } else {
-      console.error(
-        `serve(): the handler failed on ${request.method} ${request.target}:`,
-        error,
-      );
     }
     return new HTTPResponse({
       status: 500,
@@ -1034,15 +1031,7 @@ class HTTPServer implements Server {
   /** Passes an error nobody can answer to onError, if any. */
   report(error: unknown, request: HTTPRequest | null): void {
     const onError = this.#onError;
-    if (onError === undefined) {
-      console.error(
-        request === null
-          ? "serve():"
-          : `serve(): while answering ${request.method} ${request.target}:`,
-        error,
-      );
-      return;
-    }
+    if (onError === undefined) return;
     try {
       const result = onError(error, request);
       if (result instanceof Promise) result.catch(noop);
