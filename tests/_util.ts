@@ -95,3 +95,19 @@ export async function curl(
   const result = await run("curl", ["-sS", "--max-time", "20", ...args]);
   return { ...result, stdout: text(result.stdout) };
 }
+
+/**
+ * Leaves a unix socket file at `path` that nobody listens on, as a process
+ * that died would: python3 binds it and exits without removing it (Deno
+ * removes its own on close).
+ */
+export async function staleUnixSocket(path: string): Promise<void> {
+  const result = await run("python3", [
+    "-c",
+    "import socket,sys\nsocket.socket(socket.AF_UNIX).bind(sys.argv[1])",
+    path,
+  ]);
+  if (result.code !== 0) {
+    throw new Error(`python3 could not bind ${path}: ${result.stderr}`);
+  }
+}

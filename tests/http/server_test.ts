@@ -15,7 +15,7 @@ import {
   type ServeOptions,
   type Server,
 } from "../../http/server.ts";
-import { bytes, curl, delay, run, text } from "../_util.ts";
+import { bytes, curl, delay, run, staleUnixSocket, text } from "../_util.ts";
 
 // ------------------------------------------------------------------ helpers
 
@@ -147,16 +147,8 @@ Deno.test("serve() can listen again on a unix socket path as soon as shutdown() 
       await server.shutdown();
       assert.throws(() => Deno.lstatSync(path), Deno.errors.NotFound);
     }
-    // A socket file nobody listens on, as a crashed server leaves (python3
-    // leaves it on close).
-    const made = await new Deno.Command("python3", {
-      args: [
-        "-c",
-        "import socket,sys\nsocket.socket(socket.AF_UNIX).bind(sys.argv[1])",
-        path,
-      ],
-    }).output();
-    assert.equal(made.code, 0);
+    // A socket file nobody listens on, as a crashed server leaves.
+    await staleUnixSocket(path);
     assert.throws(() => serve({ path }, hello), Deno.errors.AddrInUse);
     await using _server = serve({ path, removeExisting: true }, hello);
     assert.equal(
