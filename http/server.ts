@@ -1176,6 +1176,16 @@ class Session {
       this.abort(reason);
       return;
     }
+    this.closing = this.#timedOut(reason);
+  }
+
+  /** headersTimeout passed: 408, then close. */
+  timeout(): void {
+    this.#timedOut();
+  }
+
+  /** Writes `408 Request Timeout`, then closes with `reason`. Never rejects. */
+  #timedOut(reason?: unknown): Promise<void> {
     this.phase = P_CLOSING;
     const date = this.server.date.line();
     const bytes = concat(
@@ -1183,18 +1193,7 @@ class Session {
       TIMEOUT_LINE.length + date.length + TIMEOUT_END.length,
     );
     const close = () => this.abort(reason);
-    this.closing = this.#write(bytes).then(close, close);
-  }
-
-  /** headersTimeout passed: 408, then close. */
-  timeout(): void {
-    this.phase = P_CLOSING;
-    const date = this.server.date.line();
-    const bytes = concat(
-      [TIMEOUT_LINE, date, TIMEOUT_END],
-      TIMEOUT_LINE.length + date.length + TIMEOUT_END.length,
-    );
-    this.#write(bytes).then(() => this.abort(), () => this.abort());
+    return this.#write(bytes).then(close, close);
   }
 
   async run(): Promise<void> {
