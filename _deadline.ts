@@ -2,6 +2,8 @@
 // Private: racing a runtime operation that cannot be cancelled against an
 // AbortSignal and a timer, leaving the operation running.
 
+import { describeValue } from "./_errors.ts";
+
 /**
  * Resolves or rejects like `promise`, unless `signal` aborts first (rejects
  * with `signal.reason`) or `ms` milliseconds pass first (rejects with
@@ -51,7 +53,14 @@ export function deadline<T>(
 
 /** Throws a `RangeError` unless `ms` is a non-negative number of milliseconds or undefined. */
 export function checkTimeout(ms: number | undefined, name: string): void {
-  if (ms !== undefined && !(ms >= 0)) {
+  if (ms === undefined) return;
+  if (typeof ms !== "number") {
+    // `"10" >= 0` holds, and setTimeout() would take it.
+    throw new RangeError(
+      `${name} must be a number of milliseconds, got ${describeValue(ms)}`,
+    );
+  }
+  if (!(ms >= 0)) {
     throw new RangeError(
       `${name} must be a non-negative number of milliseconds, got ${ms}`,
     );

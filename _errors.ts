@@ -1,5 +1,5 @@
 // Copyright the socketkit authors. MIT license.
-// Private: error helpers shared by socket.ts and connection.ts.
+// Private: error helpers shared by the modules.
 
 /** Whether the runtime has the unstable net APIs (`--unstable-net`). */
 export function hasUnstableNet(): boolean {
@@ -39,4 +39,31 @@ export function describeError(error: unknown, what: string): unknown {
     return new ctor(`${what}: ${error.message}`, { cause: error });
   }
   return error;
+}
+
+/**
+ * The name of `value`'s type for an error message: `null`, `string`,
+ * `undefined`, or an object's constructor name (`Object`, `Uint8Array`).
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "object";
+}
+
+/**
+ * A bad option value for an error message: its type, and the value itself
+ * when it is short to show (`string "10"`, `boolean true`, `bigint 5`,
+ * `null`, `Object`).
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return `string ${JSON.stringify(value)}`;
+    case "boolean":
+    case "bigint":
+      return `${typeof value} ${value}`;
+    default:
+      return typeName(value);
+  }
 }

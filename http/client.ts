@@ -18,6 +18,7 @@ import { HostPool, type PooledConnection, type PoolSettings } from "./_pool.ts";
 import { concat, EMPTY } from "./_chars.ts";
 import { BROKEN, renameBroken } from "./_broken.ts";
 import { checkTimeout } from "../_deadline.ts";
+import { describeValue, typeName } from "../_errors.ts";
 
 /**
  * The `User-Agent` a {@linkcode Client} sends unless told otherwise.
@@ -503,14 +504,8 @@ class Deadline {
  */
 function checkCount(value: unknown, name: string): number {
   if (typeof value !== "number") {
-    // `got string "10"`, `got boolean true`, `got null`, `got Object`.
-    const shown = typeof value === "string"
-      ? ` ${JSON.stringify(value)}`
-      : typeof value === "boolean" || typeof value === "bigint"
-      ? ` ${value}`
-      : "";
     throw new RangeError(
-      `${name} must be a number, got ${typeName(value)}${shown}`,
+      `${name} must be a number, got ${describeValue(value)}`,
     );
   }
   if (!(value >= 0)) {
@@ -560,12 +555,6 @@ function readOrAbort(
       reject(signal.aborted ? signal.reason : new SourceError(error));
     });
   });
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return value.constructor?.name ?? "object";
 }
 
 /** Whether `error` is the connection failing, or closed under a write. */

@@ -16,6 +16,7 @@ import {
   TOKEN,
 } from "./_chars.ts";
 import { type HTTPHeaders, rawHeaders } from "./headers.ts";
+import { describeValue } from "../_errors.ts";
 import { HTTPRequest, HTTPResponse, type HTTPVersion } from "./message.ts";
 
 /**
@@ -285,12 +286,9 @@ function limit(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number") {
-    const got = typeof value === "string"
-      ? `string ${JSON.stringify(value)}`
-      : value === null
-      ? "null"
-      : typeof value;
-    throw new RangeError(`${name} must be a number, got ${got}`);
+    throw new RangeError(
+      `${name} must be a number, got ${describeValue(value)}`,
+    );
   }
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative number, got ${value}`);

@@ -706,6 +706,30 @@ Deno.test("bad options throw before any socket is opened", async (t) => {
       { name: "TimeoutError" },
     );
   });
+  await t.step("connect() with a string readTimeout", async () => {
+    using listener = listen("127.0.0.1:0");
+    await assert.rejects(
+      connect(listener.addr, { readTimeout: "10" as unknown as number }),
+      {
+        name: "RangeError",
+        message:
+          'readTimeout must be a number of milliseconds, got string "10"',
+      },
+    );
+    await assert.rejects(
+      listener.accept({ signal: AbortSignal.timeout(50) }),
+      { name: "TimeoutError" },
+    );
+  });
+  await t.step("listen() with a null writeTimeout", () => {
+    assert.throws(
+      () => listen("127.0.0.1:0", { writeTimeout: null as unknown as number }),
+      {
+        name: "RangeError",
+        message: "writeTimeout must be a number of milliseconds, got null",
+      },
+    );
+  });
   await t.step("listen() with a negative writeTimeout", () => {
     assert.throws(
       () => listen("127.0.0.1:0", { writeTimeout: -5 }),

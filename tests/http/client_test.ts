@@ -1305,6 +1305,18 @@ Deno.test("new Client() throws a RangeError naming a bad limit and its value", (
   }
 });
 
+Deno.test("Client refuses a per-request timeout that is not a number before connecting", async () => {
+  await using client = new Client();
+  // Nothing listens on port 9: a connect would fail with ConnectionRefused.
+  await assert.rejects(
+    client.get("http://127.0.0.1:9/", { timeout: "10" as unknown as number }),
+    {
+      name: "RangeError",
+      message: 'timeout must be a number of milliseconds, got string "10"',
+    },
+  );
+});
+
 // ------------------------------------------------ request Content-Length
 
 Deno.test("Client rejects a streamed body that runs past its Content-Length and never sends the excess", async (t) => {

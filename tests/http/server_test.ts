@@ -181,6 +181,17 @@ Deno.test("serve() checks the codec's limits before listening", () => {
   }
 });
 
+Deno.test("serve() refuses a timeout that is not a number before listening", () => {
+  assert.throws(
+    () => start(hello, { headersTimeout: "10" as unknown as number }),
+    {
+      name: "RangeError",
+      message:
+        'headersTimeout must be a number of milliseconds, got string "10"',
+    },
+  );
+});
+
 Deno.test("serve() closes the listener and throws when onListen throws, leaving the port free at once", async () => {
   let port = 0;
   assert.throws(
