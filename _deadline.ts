@@ -52,7 +52,7 @@ export function deadline<T>(
 }
 
 /** Throws a `RangeError` unless `ms` is a non-negative number of milliseconds or undefined. */
-export function checkTimeout(ms: number | undefined, name: string): void {
+export function checkTimeout(ms: unknown, name: string): void {
   if (ms === undefined) return;
   if (typeof ms !== "number") {
     // `"10" >= 0` holds, and setTimeout() would take it.

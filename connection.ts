@@ -1088,6 +1088,8 @@ function resolveAddr(
  *   message names the address.
  * @throws {Deno.errors.TimedOut} When `timeout` milliseconds pass first.
  * @throws {TypeError} When the address cannot be parsed.
+ * @throws {RangeError} When `timeout`, `readTimeout` or `writeTimeout` is
+ *   negative or not a number.
  *
  * @example Connecting with a timeout
  * ```ts
@@ -1227,6 +1229,8 @@ export interface ListenOptions extends TimeoutOptions {
  * @throws {Deno.errors.NotSupported} When `reusePort` is set without
  *   `--unstable-net`.
  * @throws {TypeError} When the address cannot be parsed.
+ * @throws {RangeError} When `readTimeout` or `writeTimeout` is negative or
+ *   not a number.
  *
  * @example Accepting connections until the listener is closed
  * ```ts

@@ -394,6 +394,7 @@ export interface Server extends AsyncDisposable {
    *
    * @param options The deadline for requests in flight.
    * @returns {@linkcode Server.finished}.
+   * @throws {RangeError} When `timeout` is negative or not a number.
    */
   shutdown(options?: ShutdownOptions): Promise<void>;
 }
@@ -454,8 +455,8 @@ export interface Server extends AsyncDisposable {
  * @param handler Turns each request into a response.
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the address is taken.
- * @throws {RangeError} When a timeout is negative or `maxConnections` is not
- *   a positive number.
+ * @throws {RangeError} When a timeout or a codec limit is negative or not a
+ *   number, or `maxConnections` is not a positive number.
  *
  * @example Hello world on a port the system picks
  * ```ts
