@@ -3,6 +3,7 @@
 import { HTTPHeaders, type HTTPHeadersInit, sharedHeaders } from "./headers.ts";
 import { STATUS_TEXT } from "./status.ts";
 import { concat, EMPTY, encodeUTF8 } from "./_chars.ts";
+import { describeValue } from "../_errors.ts";
 
 /**
  * The HTTP versions the codec speaks (RFC 9112 section 2.3).
@@ -230,7 +231,7 @@ function toBody(init: HTTPBodyInit | undefined): HTTPBody {
   }
   throw new TypeError(
     `Body must be a Uint8Array, string, stream, async iterable or null, got ${
-      typeof init === "object" ? "an object" : typeof init
+      describeValue(init)
     }`,
   );
 }

@@ -16,8 +16,8 @@ import {
   TOKEN,
 } from "./_chars.ts";
 import { type HTTPHeaders, rawHeaders } from "./headers.ts";
-import { describeValue } from "../_errors.ts";
 import { HTTPRequest, HTTPResponse, type HTTPVersion } from "./message.ts";
+import { describeValue } from "../_errors.ts";
 
 /**
  * The error the decoders throw for input that breaks RFC 9112 or a limit.

@@ -695,32 +695,28 @@ Deno.test("a readable cancelled during a pending read returns its bytes to the b
 });
 
 Deno.test("bad options throw before any socket is opened", async (t) => {
-  await t.step("connect() with a negative readTimeout", async () => {
-    using listener = listen("127.0.0.1:0");
-    await assert.rejects(
-      connect(listener.addr, { readTimeout: -1 }),
-      RangeError,
-    );
-    await assert.rejects(
-      listener.accept({ signal: AbortSignal.timeout(50) }),
-      { name: "TimeoutError" },
-    );
-  });
-  await t.step("connect() with a string readTimeout", async () => {
-    using listener = listen("127.0.0.1:0");
-    await assert.rejects(
-      connect(listener.addr, { readTimeout: "10" as unknown as number }),
-      {
+  for (
+    const [kind, readTimeout, expected] of [
+      ["negative", -1, RangeError],
+      ["string", "10", {
         name: "RangeError",
         message:
           'readTimeout must be a number of milliseconds, got string "10"',
-      },
-    );
-    await assert.rejects(
-      listener.accept({ signal: AbortSignal.timeout(50) }),
-      { name: "TimeoutError" },
-    );
-  });
+      }],
+    ] as const
+  ) {
+    await t.step(`connect() with a ${kind} readTimeout`, async () => {
+      using listener = listen("127.0.0.1:0");
+      await assert.rejects(
+        connect(listener.addr, { readTimeout: readTimeout as number }),
+        expected,
+      );
+      await assert.rejects(
+        listener.accept({ signal: AbortSignal.timeout(50) }),
+        { name: "TimeoutError" },
+      );
+    });
+  }
   await t.step("listen() with a null writeTimeout", () => {
     assert.throws(
       () => listen("127.0.0.1:0", { writeTimeout: null as unknown as number }),

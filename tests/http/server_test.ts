@@ -160,7 +160,7 @@ Deno.test("serve() can listen again on a unix socket path as soon as shutdown() 
   }
 });
 
-Deno.test("serve() checks the codec's limits before listening", () => {
+Deno.test("serve() checks the codec's limits and its timeouts before listening", () => {
   for (
     const [options, message] of [
       [
@@ -175,21 +175,14 @@ Deno.test("serve() checks the codec's limits before listening", () => {
         { maxBodyBytes: "10" as unknown as number },
         /^maxBodyBytes must be a number, got string "10"$/,
       ],
+      [
+        { headersTimeout: "10" as unknown as number },
+        /^headersTimeout must be a number of milliseconds, got string "10"$/,
+      ],
     ] as const
   ) {
     assert.throws(() => start(hello, options), { name: "RangeError", message });
   }
-});
-
-Deno.test("serve() refuses a timeout that is not a number before listening", () => {
-  assert.throws(
-    () => start(hello, { headersTimeout: "10" as unknown as number }),
-    {
-      name: "RangeError",
-      message:
-        'headersTimeout must be a number of milliseconds, got string "10"',
-    },
-  );
 });
 
 Deno.test("serve() closes the listener and throws when onListen throws, leaving the port free at once", async () => {
